@@ -1,0 +1,10 @@
+"""Regenerate the embedded SYNTHETIC demo data under data/demo/ (fixed seed, deterministic).
+
+Usage: python scripts/make_demo_data.py
+"""
+
+from toolkit.sources import demo
+
+if __name__ == "__main__":
+    path = demo.write()
+    print(f"wrote synthetic demo data to {path}")

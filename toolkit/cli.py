@@ -1,0 +1,79 @@
+"""Command line: ``python -m toolkit ...`` or the ``toolkit`` console script.
+
+Subcommands live in :mod:`toolkit.commands`; each module there defines ``register(sub)`` to add
+top-level subcommands and/or ``register_fetch(sub)`` to add a ``toolkit fetch <product>``
+subcommand. Handlers return an exit code; a :class:`ValueError` (bad input) or
+:class:`CLIError` becomes a one-line message on stderr and exit status 2 or 1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import logging
+import sys
+
+from . import __version__
+
+#: Modules that contribute subcommands, in help order.
+COMMAND_MODULES = (
+    "toolkit.commands.cube",
+    "toolkit.commands.report",
+    "toolkit.commands.events",
+    "toolkit.commands.doc",
+    "toolkit.commands.bigquery",
+)
+
+
+class CLIError(RuntimeError):
+    """A failure the CLI reports as one line and exit status 1."""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser with every registered subcommand."""
+    parser = argparse.ArgumentParser(
+        prog="toolkit",
+        description="GDELT rhetoric toolkit for Russia, South Korea and North Korea.",
+    )
+    parser.add_argument("--version", action="version", version=f"toolkit {__version__}")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log progress details")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    fetch = sub.add_parser("fetch", help="download GDELT data into the local cache",
+                           description="Download GDELT data into the local cache.")
+    fetch_sub = fetch.add_subparsers(dest="product", metavar="PRODUCT")
+    fetch.set_defaults(func=lambda args: (fetch.print_help(), 2)[1])
+    for name in COMMAND_MODULES:
+        try:
+            mod = importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name == name:  # that part of the toolkit is not built yet
+                continue
+            raise
+        if hasattr(mod, "register"):
+            mod.register(sub)
+        if hasattr(mod, "register_fetch"):
+            mod.register_fetch(fetch_sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the CLI; returns the exit status."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
+                        format="%(message)s")
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return 2
+    try:
+        return int(args.func(args) or 0)
+    except ValueError as exc:
+        print(f"toolkit: error: {exc}", file=sys.stderr)
+        return 2
+    except CLIError as exc:
+        print(f"toolkit: {exc}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,27 @@
+"""``toolkit report``: execute the notebooks and write reports/ (what ``make report`` runs)."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("report", help="execute every notebook and write reports/",
+                       description="Execute every notebook headless and write executed HTML, "
+                       "figures (.html + .png), manifest.json and index.html.")
+    p.add_argument("--out", default="reports", help="report folder (default: reports)")
+    p.add_argument("--source", choices=("auto", "demo", "local", "bigquery"),
+                   help="data source for every notebook (TOOLKIT_SOURCE); default: auto")
+    p.add_argument("notebooks", nargs="*", help="notebooks to run (default: all)")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from ..report import build_report
+
+    nbs = [Path(n).resolve() for n in args.notebooks] or None
+    m = build_report(args.out, notebooks=nbs, source=args.source)
+    print(f"report: {len(m['notebooks'])} notebooks, {len(m['figures'])} figures -> "
+          f"{Path(args.out) / 'index.html'}")
+    return 0

@@ -1,0 +1,69 @@
+"""Showing figures in notebooks so they survive every way a notebook is viewed.
+
+:func:`show` displays a plotly figure with two representations at once: plotly's own JSON
+mimetype (what JupyterLab draws, interactively) and self-contained HTML (what nbconvert puts
+into the executed-notebook HTML of ``make report``; plotly's default renderer emits only the
+JSON mimetype, which nbconvert cannot draw). plotly.js is embedded once per kernel, so the
+HTML works offline. When ``TOOLKIT_FIGURES_DIR`` is set (``make report`` sets it), the figure
+is also exported there as ``<name>.html`` and ``<name>.png``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from pathlib import Path
+
+import plotly.graph_objects as go
+
+_state = {"plotlyjs_sent": False, "counter": 0}
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:80] or "figure"
+
+
+def show(fig: go.Figure, name: str | None = None, *, png: bool = True) -> Path | None:
+    """Display ``fig`` in the notebook and, under ``make report``, save it as .html and .png.
+
+    Parameters
+    ----------
+    fig : plotly.graph_objects.Figure
+    name : str, optional
+        File stem for the saved figure (default: from the title, else a counter).
+    png : bool
+        Also save a static PNG (needs Chromium for kaleido) when saving.
+
+    Returns
+    -------
+    Path or None
+        The saved .html path when ``TOOLKIT_FIGURES_DIR`` is set, else None.
+    """
+    from IPython.display import display
+
+    _state["counter"] += 1
+    html = fig.to_html(include_plotlyjs=not _state["plotlyjs_sent"], full_html=False,
+                       config={"displaylogo": False})
+    _state["plotlyjs_sent"] = True
+    display({"application/vnd.plotly.v1+json": json.loads(fig.to_json()), "text/html": html,
+             "text/plain": f"<plotly figure: {fig.layout.title.text or 'untitled'}>"},
+            raw=True)
+    out_dir = os.environ.get("TOOLKIT_FIGURES_DIR")
+    if not out_dir:
+        return None
+    from .charts import export_figure
+
+    title = fig.layout.title.text if fig.layout.title and fig.layout.title.text else ""
+    stem = name or _slug(re.sub(r"<[^>]+>", " ", title)) or f"figure-{_state['counter']}"
+    prefix = os.environ.get("TOOLKIT_NOTEBOOK", "")
+    if prefix:
+        stem = f"{prefix}--{stem}"
+    html_path = Path(out_dir) / f"{stem}.html"
+    meta = fig.layout.meta if isinstance(fig.layout.meta, dict) else {}
+    sidecar = {"notebook": os.environ.get("TOOLKIT_NOTEBOOK", ""), "title": title,
+               **meta.get("provenance", {})}
+    export_figure(fig, html_path, sidecar=sidecar)
+    if png:
+        export_figure(fig, html_path.with_suffix(".png"))
+    return html_path
