@@ -25,6 +25,7 @@ _EXPORTS: dict[str, str] = {
     "load_daily_totals": "toolkit.cube",
     "parse_date": "toolkit.cube",
     "show": "toolkit.display",
+    "explore": "toolkit.explorer",
     "fetch_events": "toolkit.sources.events",
     "doc_timeline": "toolkit.sources.doc",
     "doc_articles": "toolkit.sources.doc",

@@ -24,6 +24,18 @@ def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:80] or "figure"
 
 
+def figure_html(fig: go.Figure) -> str:
+    """HTML fragment drawing ``fig``; embeds plotly.js the first time in this kernel.
+
+    Later fragments rely on the copy already on the page, so keep outputs in order (an
+    executed notebook does). Used by :func:`show` and by the explorer's static snapshot.
+    """
+    html = fig.to_html(include_plotlyjs=not _state["plotlyjs_sent"], full_html=False,
+                       config={"displaylogo": False})
+    _state["plotlyjs_sent"] = True
+    return html
+
+
 def show(fig: go.Figure, name: str | None = None, *, png: bool = True) -> Path | None:
     """Display ``fig`` in the notebook and, under ``make report``, save it as .html and .png.
 
@@ -43,9 +55,7 @@ def show(fig: go.Figure, name: str | None = None, *, png: bool = True) -> Path |
     from IPython.display import display
 
     _state["counter"] += 1
-    html = fig.to_html(include_plotlyjs=not _state["plotlyjs_sent"], full_html=False,
-                       config={"displaylogo": False})
-    _state["plotlyjs_sent"] = True
+    html = figure_html(fig)
     display({"application/vnd.plotly.v1+json": json.loads(fig.to_json()), "text/html": html,
              "text/plain": f"<plotly figure: {fig.layout.title.text or 'untitled'}>"},
             raw=True)

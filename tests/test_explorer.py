@@ -1,0 +1,169 @@
+"""The explorer: widget values driven programmatically must change the FigureWidget's data."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+import pytest
+
+import toolkit
+from toolkit.explorer import Explorer, explore
+
+START, END = "2025-07-01", "2026-06-30"
+
+
+@pytest.fixture(scope="module")
+def data():
+    cube = toolkit.load_cube(START, END, source="demo")
+    totals = toolkit.load_daily_totals(START, END, source="demo")
+    return cube, totals, toolkit.load_milestones()
+
+
+@pytest.fixture
+def ex(data, tmp_path):
+    cube, totals, ms = data
+    return Explorer(cube, totals, ms, freq="D", export_dir=tmp_path / "exports")
+
+
+def _traces(ex):
+    return {t.name: t for t in ex.figure.data}
+
+
+def _expected(data, dyad, freq="D", rolling=None, index="volume"):
+    cube, totals, _ = data
+    df = toolkit.compute_index(cube, totals, index, freq=freq, rolling=rolling)
+    return df[df["dyad"] == dyad].reset_index(drop=True)
+
+
+def _milestone_lines(ex):
+    return [s for s in ex.figure.layout.shapes if s.type == "line"]
+
+
+def test_initial_view_draws_every_dyad_with_index_values(ex, data):
+    tr = _traces(ex)
+    assert isinstance(ex.figure, go.FigureWidget)
+    assert sorted(tr) == ["KOR→PRK", "KOR→RUS", "PRK→KOR", "PRK→RUS", "RUS→KOR", "RUS→PRK"]
+    exp = _expected(data, "RUS→KOR")
+    np.testing.assert_allclose(np.asarray(tr["RUS→KOR"].y, float), exp["value"].to_numpy())
+    assert pd.Timestamp(tr["RUS→KOR"].x[0]) == pd.Timestamp(START)
+    caption = " ".join(a.text for a in ex.figure.layout.annotations)
+    assert "synthetic demo data" in caption
+
+
+def test_dyad_selection_replaces_traces(ex):
+    ex.controls["dyads"].value = ("RUS→KOR", "PRK→KOR")
+    assert sorted(_traces(ex)) == ["PRK→KOR", "RUS→KOR"]
+    ex.controls["dyads"].value = ("KOR→RUS",)
+    assert list(_traces(ex)) == ["KOR→RUS"]
+    assert ex.view["dyads"] == ["KOR→RUS"]
+
+
+def test_frequency_and_smoothing_change_the_series(ex, data):
+    daily = np.asarray(_traces(ex)["RUS→KOR"].y, float)
+    ex.controls["freq"].value = "M"
+    monthly = _traces(ex)["RUS→KOR"]
+    assert len(monthly.y) == 12 and len(daily) == 365
+    exp = _expected(data, "RUS→KOR", freq="M")
+    np.testing.assert_allclose(np.asarray(monthly.y, float), exp["value"].to_numpy())
+    assert "monthly" in ex.figure.layout.title.text
+
+    ex.controls["freq"].value = "D"
+    ex.controls["rolling"].value = 7
+    smooth = np.asarray(_traces(ex)["RUS→KOR"].y, float)
+    exp = _expected(data, "RUS→KOR", rolling=7)
+    np.testing.assert_allclose(smooth, exp["value"].to_numpy())
+    assert not np.allclose(smooth, daily)
+    assert "7-period mean" in ex.figure.layout.title.text
+
+
+def test_date_range_trims_the_view(ex):
+    months = [v for _, v in ex.controls["dates"].options]
+    ex.controls["dates"].value = (months[7], months[8])  # 2026-02 .. 2026-03
+    x = pd.to_datetime(pd.Series(_traces(ex)["RUS→KOR"].x))
+    assert x.min() == pd.Timestamp("2026-02-01") and x.max() == pd.Timestamp("2026-03-31")
+    assert ex.view["start"] == "2026-02-01" and ex.view["end"] == "2026-03-31"
+
+
+def test_milestone_categories_filter_the_overlay(ex, data):
+    ms = data[2]
+    in_range = ms[(ms["date"] >= START) & (ms["date"] <= END)]
+    assert len(_milestone_lines(ex)) == len(in_range) > 0
+    cat = in_range["category"].value_counts().index[0]
+    ex.controls["categories"].value = (cat,)
+    assert len(_milestone_lines(ex)) == int((in_range["category"] == cat).sum())
+    ex.controls["categories"].value = ()
+    assert _milestone_lines(ex) == []
+
+
+def test_set_redraws_once_and_validates(ex):
+    ex.set(dyads=["RUS→KOR"], freq="W", rolling=1, start="2026-01-15", end="2026-03-02")
+    tr = _traces(ex)
+    assert list(tr) == ["RUS→KOR"]
+    x = pd.to_datetime(pd.Series(tr["RUS→KOR"].x))
+    assert x.min() >= pd.Timestamp("2026-01-01") and x.max() <= pd.Timestamp("2026-03-31")
+    with pytest.raises(ValueError, match="choose one of"):
+        ex.set(dyads=["RUS→USA"])
+    with pytest.raises(ValueError, match="choose one of"):
+        ex.set(index="nonsense")
+    with pytest.raises(ValueError, match="choose one of"):
+        ex.set(freq="hourly")
+    with pytest.raises(ValueError, match="outside the loaded range"):
+        ex.set(start="2019-01-01")
+    with pytest.raises(ValueError, match="after end"):
+        ex.set(start="2026-05-01", end="2026-01-01")
+    with pytest.raises(ValueError, match="Unknown setting"):
+        ex.set(colour="red")
+
+
+def test_bad_construction_arguments(data):
+    cube, totals, ms = data
+    with pytest.raises(ValueError, match="choose one of"):
+        Explorer(cube, totals, ms, index="nonsense")
+    with pytest.raises(ValueError, match="choose one of"):
+        Explorer(cube, totals, ms, categories=["not-a-category"])
+    with pytest.raises(ValueError, match="empty"):
+        Explorer(cube.iloc[:0], totals, ms)
+
+
+def test_export_button_writes_the_current_view(ex, tmp_path):
+    ex.set(dyads=["RUS→KOR", "KOR→RUS"], freq="W")
+    ex.controls["export_button"].click()
+    out = ex.last_export
+    assert out is not None and out.parent == tmp_path / "exports" and out.suffix == ".html"
+    assert "exported" in ex.controls["status"].value
+    html = out.read_text()
+    assert "Plotly.newPlot" in html and "RUS→KOR" in html.replace("\\u2192", "→")
+    side = json.loads(out.with_suffix(".html.json").read_text())
+    assert side["view"]["dyads"] == ["RUS→KOR", "KOR→RUS"] and side["view"]["freq"] == "W"
+    assert side["source"] == "demo" and side["synthetic"] is True
+
+    ex.controls["export_name"].value = "my view"
+    ex.controls["export_format"].value = ".svg"
+    ex.controls["export_button"].click()
+    assert ex.last_export == tmp_path / "exports" / "my view.svg", ex.controls["status"].value
+    svg = ex.last_export.read_text()
+    assert svg.lstrip().startswith("<svg") and "RUS→KOR" in svg
+
+
+def test_export_failure_is_reported_in_the_panel(ex, tmp_path):
+    ex.controls["export_name"].value = "x"
+    ex.export_dir = tmp_path / "file-not-dir"
+    ex.export_dir.write_text("a file where the folder should be")
+    ex.controls["export_button"].click()
+    assert "export failed" in ex.controls["status"].value
+
+
+def test_display_bundle_has_widget_and_static_snapshot(ex):
+    bundle = ex._repr_mimebundle_()
+    assert "application/vnd.jupyter.widget-view+json" in bundle
+    assert "Static snapshot" in bundle["text/html"] and "Plotly.newPlot" in bundle["text/html"]
+
+
+def test_explore_loads_from_a_source(data):
+    ex = explore(source="demo", start="2026-01-01", end="2026-03-31", dyads=["PRK→KOR"],
+                 freq="W")
+    assert list(_traces(ex)) == ["PRK→KOR"]
+    assert ex.cube.attrs["source"] == "demo"
