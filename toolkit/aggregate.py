@@ -22,7 +22,9 @@ Semantics
 * Daily totals count ALL rows of the day (any actors, no de-duplication) and sum
   ``NumArticles``: the normalisation denominator.
 * On BigQuery the ingestion-time partition filter (``_PARTITIONTIME``) spans
-  [start, end + ``pad_days``], because an event is published up to days after it happened.
+  [start, end + ``pad_days``] for ``sqldate``, because an event is published up to days after
+  it happened, and [start, end + 1 day] for ``dateadded`` (a batch published at 23:45 UTC may be
+  ingested after midnight). The day filter on the date basis then keeps exactly [start, end].
 """
 
 from __future__ import annotations
@@ -72,7 +74,9 @@ def _where(date_basis: str, start: pd.Timestamp, end: pd.Timestamp,
     day = _DAY_INT[date_basis]
     where = [f"{day} BETWEEN {start:%Y%m%d} AND {end:%Y%m%d}"]
     if partition:
-        hi = end + pd.Timedelta(days=1 + (pad_days if date_basis == "sqldate" else 0))
+        # sqldate: events are published up to pad_days after they happen. dateadded: one
+        # spare day, in case a late batch (23:45 UTC) lands in the next day's partition.
+        hi = end + pd.Timedelta(days=1 + (pad_days if date_basis == "sqldate" else 1))
         where.insert(0, f"_PARTITIONTIME >= TIMESTAMP('{start:%Y-%m-%d}') "
                         f"AND _PARTITIONTIME < TIMESTAMP('{hi:%Y-%m-%d}')")
     return where
@@ -189,6 +193,9 @@ def run_duckdb(sql: str, tables: dict, schema: S.Schema | None = None) -> pd.Dat
 
     con = duckdb.connect()
     try:
+        # GDELT days are UTC; BigQuery's TIMESTAMP('YYYY-MM-DD') is UTC midnight, and sqlglot
+        # turns it into a TIMESTAMPTZ cast that DuckDB reads in the session's time zone.
+        con.execute("SET TimeZone = 'UTC'")
         for name, obj in tables.items():
             con.register(name, obj)
         df = con.execute(to_duckdb(sql)).df()

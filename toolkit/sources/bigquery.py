@@ -1,0 +1,725 @@
+"""GDELT 2.0 Events on Google BigQuery: the cube's SQL, cost guard, fetch and cache.
+
+GDELT publishes its events on BigQuery as ``gdelt-bq.gdeltv2.events_partitioned``, partitioned
+by ingestion day. Eleven years are over a billion rows; the toolkit runs the cube's aggregation
+there (the ONE definition in :mod:`toolkit.aggregate`) and brings back only the cube and the
+daily totals: kilobytes to a few megabytes.
+
+Workflow
+--------
+1. :func:`bigquery_sql` prints the query (no account needed).
+2. :func:`estimate_bigquery` dry-runs it: bytes to be processed and an estimated cost (free).
+3. :func:`fetch_bigquery` dry-runs again, refuses when the estimate exceeds the ceiling
+   (``max_gb``, default :data:`DEFAULT_MAX_GB`), runs the two queries with BigQuery's own
+   ``maximum_bytes_billed`` set, and caches the results with provenance.
+4. ``toolkit.load_cube(start, end, source="bigquery")`` reads the cache (:func:`load`). It never
+   runs a query by itself: querying costs money, so it only happens when asked for explicitly.
+
+Cost model
+----------
+BigQuery bills on-demand queries by the bytes of the columns it reads in the partitions it
+scans, not by rows returned. The estimate is ``max(bytes, 10 MiB per query) / 2**40 ×``
+:data:`USD_PER_TIB` (US$ 6.25 per TiB, Google's on-demand list price since July 2023; the
+first 1 TiB per month per billing account is free). Prices differ by region and change:
+override with ``TOOLKIT_BQ_USD_PER_TIB``. Capacity (slot) pricing is not modelled.
+
+Authentication
+--------------
+Application Default Credentials only (``gcloud auth application-default login``, or
+``GOOGLE_APPLICATION_CREDENTIALS`` pointing at a key file kept OUTSIDE the repository). The
+billing project comes from the ``project`` argument, else ``TOOLKIT_BQ_PROJECT``, else
+``GOOGLE_CLOUD_PROJECT``, else the ADC default project. Nothing secret is ever written.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import logging
+import os
+from dataclasses import asdict, dataclass, field
+
+import pandas as pd
+
+from .. import aggregate as A
+from .. import schema as S
+from .. import store
+from ..actors import validate_actors
+from ..config import data_dir as _data_dir
+
+log = logging.getLogger("toolkit")
+
+#: GDELT 2.0 Events, partitioned by ingestion day (see gdelt-facts §5).
+TABLE = "gdelt-bq.gdeltv2.events_partitioned"
+#: First day of GDELT 2.0 Events (first 15-minute file 2015-02-18 22:45 UTC).
+FIRST_DAY = pd.Timestamp("2015-02-18")
+#: On-demand list price, US$ per TiB processed (July 2023; may change, varies by region).
+USD_PER_TIB = 6.25
+#: Default ceiling on bytes billed per fetch, in GB (10**9 bytes): about US$ 0.28.
+DEFAULT_MAX_GB = 50.0
+#: BigQuery bills at least 10 MiB per query (per table referenced).
+MIN_BILLED_BYTES = 10 * 2**20
+GB = 10**9
+TIB = 2**40
+#: Job label so that users can find the toolkit's jobs in their billing export.
+JOB_LABELS = {"client": "rokrus-rhetoric-toolkit"}
+STORE = "bigquery"
+_MANIFEST = "fetches.json"
+_FETCH_HINT = ("toolkit fetch bigquery --project YOUR_PROJECT --start {s} --end {e}{a} "
+               "(first check the cost: toolkit bigquery estimate --start {s} --end {e}{a})")
+
+
+# --------------------------------------------------------------------------- errors
+class BigQueryError(RuntimeError):
+    """BigQuery refused or failed a request; the message says what to do."""
+
+
+class BigQueryNotInstalled(ImportError):
+    """The optional ``google-cloud-bigquery`` package is not installed."""
+
+
+class BigQueryAuthError(BigQueryError):
+    """No usable Google credentials or billing project."""
+
+
+class CostLimitExceeded(BigQueryError):
+    """The dry-run estimate is above the bytes ceiling; nothing was run or billed."""
+
+    def __init__(self, message: str, *, estimated_bytes: int, max_bytes_billed: int):
+        super().__init__(message)
+        self.estimated_bytes = estimated_bytes
+        self.max_bytes_billed = max_bytes_billed
+
+
+# --------------------------------------------------------------------------- SQL
+def _table_ref(table: str) -> str:
+    return table if table.startswith("`") else f"`{table}`"
+
+
+def _check_range(start, end) -> tuple[pd.Timestamp, pd.Timestamp]:
+    from ..cube import parse_range
+
+    s, e = parse_range(start, end)
+    if s is None or e is None:
+        raise ValueError("BigQuery queries need both start and end days, e.g. "
+                         "start='2024-01-01', end='2024-12-31'")
+    if e < FIRST_DAY:
+        raise ValueError(f"GDELT 2.0 Events start on {FIRST_DAY:%Y-%m-%d}; end {e:%Y-%m-%d} is "
+                         "before that")
+    return max(s, FIRST_DAY), e
+
+
+def bigquery_sql(start, end, *, actors=None, date_basis: str = "sqldate",
+                 pad_days: int = A.DEFAULT_PAD_DAYS, table: str = TABLE) -> str:
+    """The BigQuery SQL that builds the dyad cube for [start, end] on GDELT's public table.
+
+    It is :func:`toolkit.aggregate.cube_sql` (the one definition of the cube) with the
+    ingestion-time partition filter on: only the partitions of [start, end + ``pad_days``] are
+    scanned, only the 13 columns the cube needs are read, and the actor filter sits in the
+    scan's WHERE clause.
+
+    Parameters
+    ----------
+    start, end : str or date
+        Inclusive day range (``"YYYY-MM-DD"``) on the chosen date basis.
+    actors : iterable of str or str, optional
+        CAMEO actor country codes (default RUS, KOR, PRK).
+    date_basis : {"sqldate", "dateadded"}
+        Date events by when they happened (default) or when GDELT published them.
+    pad_days : int
+        Extra partition days scanned after ``end`` for ``sqldate`` (late reports), default 7.
+    table : str
+        Table to query (default :data:`TABLE`).
+
+    Returns
+    -------
+    str
+        BigQuery Standard SQL whose result has the columns of :data:`toolkit.schema.CUBE`.
+
+    Examples
+    --------
+    >>> sql = bigquery_sql("2024-01-01", "2024-01-31")
+    >>> "_PARTITIONTIME >= TIMESTAMP('2024-01-01')" in sql
+    True
+    """
+    s, e = _check_range(start, end)
+    return A.cube_sql(s, e, actors=actors, table=_table_ref(table), date_basis=date_basis,
+                      partition=True, pad_days=pad_days)
+
+
+def bigquery_totals_sql(start, end, *, date_basis: str = "sqldate",
+                        pad_days: int = A.DEFAULT_PAD_DAYS, table: str = TABLE) -> str:
+    """BigQuery SQL for the daily totals over ALL events (reads 2 columns; cheap).
+
+    Parameters as :func:`bigquery_sql`. Result columns: those of
+    :data:`toolkit.schema.DAILY_TOTALS`.
+    """
+    s, e = _check_range(start, end)
+    return A.totals_sql(s, e, table=_table_ref(table), date_basis=date_basis, partition=True,
+                        pad_days=pad_days)
+
+
+def select_star_sql(start, end, *, date_basis: str = "sqldate",
+                    pad_days: int = A.DEFAULT_PAD_DAYS, table: str = TABLE) -> str:
+    """``SELECT *`` over the same partitions: for comparison only (what column pruning saves).
+
+    Never run it: dry-run it (:func:`estimate_bigquery` does) to see its price.
+    """
+    s, e = _check_range(start, end)
+    part = A._where(A._check_basis(date_basis), s, e, True, pad_days)[0]
+    return f"SELECT *\nFROM {_table_ref(table)}\nWHERE {part}"
+
+
+# --------------------------------------------------------------------------- cost
+def usd_per_tib() -> float:
+    """The on-demand price used for estimates: ``TOOLKIT_BQ_USD_PER_TIB`` or :data:`USD_PER_TIB`."""
+    raw = os.environ.get("TOOLKIT_BQ_USD_PER_TIB", "").strip()
+    if not raw:
+        return USD_PER_TIB
+    try:
+        price = float(raw)
+    except ValueError:
+        raise ValueError(f"TOOLKIT_BQ_USD_PER_TIB={raw!r} is not a number (US$ per TiB, "
+                         f"e.g. {USD_PER_TIB})") from None
+    if price < 0:
+        raise ValueError(f"TOOLKIT_BQ_USD_PER_TIB={raw!r} must be >= 0")
+    return price
+
+
+def estimate_cost_usd(n_bytes: int, *, price_per_tib: float | None = None) -> float:
+    """Estimated on-demand cost in US$ of processing ``n_bytes`` in one query.
+
+    Applies BigQuery's 10 MiB minimum per query; ignores the monthly free TiB.
+
+    Examples
+    --------
+    >>> round(estimate_cost_usd(2**40, price_per_tib=6.25), 2)
+    6.25
+    """
+    price = usd_per_tib() if price_per_tib is None else price_per_tib
+    return max(int(n_bytes), MIN_BILLED_BYTES) / TIB * price
+
+
+def max_bytes_from_gb(max_gb: float | None) -> int:
+    """The bytes ceiling for ``max_gb`` (GB = 10**9 bytes); None means :data:`DEFAULT_MAX_GB`."""
+    gb = DEFAULT_MAX_GB if max_gb is None else max_gb
+    try:
+        gb = float(gb)
+    except (TypeError, ValueError):
+        raise ValueError(f"max_gb={max_gb!r} is not a number of GB") from None
+    if not gb > 0:
+        raise ValueError(f"max_gb must be > 0 GB, got {max_gb!r}; the ceiling is always set")
+    return int(gb * GB)
+
+
+def fmt_bytes(n: int) -> str:
+    """Human-readable decimal size, e.g. ``'1.23 GB'``."""
+    for unit, size in (("TB", 10**12), ("GB", GB), ("MB", 10**6), ("kB", 10**3)):
+        if abs(n) >= size:
+            return f"{n / size:,.2f} {unit}"
+    return f"{n} B"
+
+
+@dataclass
+class QueryEstimate:
+    """A dry run's answer for one query."""
+
+    label: str
+    sql: str
+    bytes_processed: int
+    usd: float
+
+    def line(self) -> str:
+        return f"{self.label:<12} {fmt_bytes(self.bytes_processed):>12}   ~US$ {self.usd:,.4f}"
+
+
+@dataclass
+class Estimate:
+    """Dry-run estimates for a fetch (cube + totals) and, optionally, SELECT * for comparison."""
+
+    start: str
+    end: str
+    project: str
+    queries: list[QueryEstimate]
+    max_bytes_billed: int
+    usd_per_tib: float
+    comparison: QueryEstimate | None = None
+
+    @property
+    def bytes_processed(self) -> int:
+        return sum(q.bytes_processed for q in self.queries)
+
+    @property
+    def usd(self) -> float:
+        return sum(q.usd for q in self.queries)
+
+    @property
+    def within_limit(self) -> bool:
+        return self.bytes_processed <= self.max_bytes_billed
+
+    def summary(self) -> str:
+        """A few lines for people: per query, total, ceiling, comparison."""
+        lines = [f"BigQuery dry run, {self.start} to {self.end} (project {self.project}), "
+                 f"at US$ {self.usd_per_tib:g}/TiB on-demand (an assumption; check your "
+                 "region's price):"]
+        lines += ["  " + q.line() for q in self.queries]
+        verdict = "within" if self.within_limit else "ABOVE"
+        lines.append(f"  {'total':<12} {fmt_bytes(self.bytes_processed):>12}   ~US$ "
+                     f"{self.usd:,.4f}  ({verdict} the ceiling of "
+                     f"{fmt_bytes(self.max_bytes_billed)})")
+        if self.comparison is not None:
+            c = self.comparison
+            ratio = (f", {c.bytes_processed / self.bytes_processed:,.1f}× the cube's queries"
+                     if self.bytes_processed else "")
+            lines.append(f"  for comparison, SELECT * over the same partitions: "
+                         f"{fmt_bytes(c.bytes_processed)} (~US$ {c.usd:,.4f}{ratio})")
+        return "\n".join(lines)
+
+
+# --------------------------------------------------------------------------- client
+def _import_bigquery():
+    """``google.cloud.bigquery``, imported only when a query is actually sent."""
+    try:
+        from google.cloud import bigquery
+    except ImportError as exc:
+        raise BigQueryNotInstalled(
+            "Running queries on BigQuery needs the optional extra google-cloud-bigquery: "
+            "pip install -e '.[bigquery]' (printing the SQL with `toolkit bigquery sql` / "
+            "toolkit.bigquery_sql works without it)"
+        ) from exc
+    return bigquery
+
+
+def resolve_project(project: str | None = None) -> str | None:
+    """The billing project: argument > ``TOOLKIT_BQ_PROJECT`` > ``GOOGLE_CLOUD_PROJECT``.
+
+    None means "let Application Default Credentials decide".
+    """
+    for value in (project, os.environ.get("TOOLKIT_BQ_PROJECT"),
+                  os.environ.get("GOOGLE_CLOUD_PROJECT")):
+        if value and str(value).strip():
+            return str(value).strip()
+    return None
+
+
+_AUTH_HELP = (
+    "Authenticate with Application Default Credentials: run `gcloud auth application-default "
+    "login` (or set GOOGLE_APPLICATION_CREDENTIALS to a service-account key file kept outside "
+    "the repository), and give a billing project with --project / project=... or the "
+    "TOOLKIT_BQ_PROJECT environment variable. Never put credentials in notebooks or the repo."
+)
+
+
+def make_client(project: str | None = None, *, location: str | None = None):
+    """A ``google.cloud.bigquery.Client`` using Application Default Credentials.
+
+    Parameters
+    ----------
+    project : str, optional
+        Billing project (see :func:`resolve_project`).
+    location : str, optional
+        Job location; GDELT's dataset lives in the US multi-region (BigQuery infers it).
+
+    Raises
+    ------
+    BigQueryNotInstalled
+        ``google-cloud-bigquery`` is missing (``pip install -e '.[bigquery]'``).
+    BigQueryAuthError
+        No credentials were found, or no project could be determined.
+    """
+    bigquery = _import_bigquery()
+    from google.auth.exceptions import DefaultCredentialsError
+
+    proj = resolve_project(project)
+    try:
+        client = bigquery.Client(project=proj, location=location)
+    except DefaultCredentialsError as exc:
+        raise BigQueryAuthError(f"No Google credentials found ({exc}). {_AUTH_HELP}") from None
+    except OSError as exc:  # "Project was not passed and could not be determined ..."
+        raise BigQueryAuthError(f"No billing project ({exc}). {_AUTH_HELP}") from None
+    if not getattr(client, "project", None):
+        raise BigQueryAuthError(f"No billing project could be determined. {_AUTH_HELP}")
+    return client
+
+
+def _service_error(exc: Exception, what: str) -> BigQueryError:
+    message = getattr(exc, "message", None) or str(exc)
+    return BigQueryError(f"BigQuery {what} failed: {type(exc).__name__}: {message}")
+
+
+def _is_google_error(exc: Exception) -> bool:
+    try:
+        from google.api_core.exceptions import GoogleAPIError
+    except ImportError:  # pragma: no cover - installed with google-cloud-bigquery
+        return False
+    return isinstance(exc, GoogleAPIError)
+
+
+def dry_run(client, sql: str, *, max_bytes_billed: int) -> int:
+    """Bytes BigQuery would process for ``sql`` (a free dry run; query cache off).
+
+    The dry run's job configuration carries ``maximum_bytes_billed`` too, like every job the
+    toolkit creates.
+    """
+    bigquery = _import_bigquery()
+    cfg = bigquery.QueryJobConfig(dry_run=True, use_query_cache=False,
+                                  maximum_bytes_billed=int(max_bytes_billed),
+                                  labels=dict(JOB_LABELS))
+    try:
+        job = client.query(sql, job_config=cfg)
+    except Exception as exc:
+        if _is_google_error(exc):
+            raise _service_error(exc, "dry run") from exc
+        raise
+    return int(job.total_bytes_processed or 0)
+
+
+def _check_project_client(project, client):
+    if client is None:
+        client = make_client(project)
+    return client, str(getattr(client, "project", None) or resolve_project(project) or "?")
+
+
+def estimate_bigquery(start, end, *, project: str | None = None, actors=None,
+                      date_basis: str = "sqldate", pad_days: int = A.DEFAULT_PAD_DAYS,
+                      max_gb: float | None = None, table: str = TABLE,
+                      compare_select_star: bool = True, client=None) -> Estimate:
+    """Dry-run the cube and totals queries for [start, end]: bytes and estimated cost.
+
+    Dry runs are free and need credentials and a project (see :func:`make_client`).
+
+    Parameters
+    ----------
+    start, end, actors, date_basis, pad_days, table
+        As :func:`bigquery_sql`.
+    project : str, optional
+        Billing project (argument > ``TOOLKIT_BQ_PROJECT`` > ``GOOGLE_CLOUD_PROJECT`` > ADC).
+    max_gb : float, optional
+        The ceiling the estimate is compared with (GB = 10**9 bytes; default 50).
+    compare_select_star : bool
+        Also dry-run ``SELECT *`` over the same partitions, to show column pruning's saving.
+    client : google.cloud.bigquery.Client, optional
+        An existing client (default: one from Application Default Credentials).
+
+    Returns
+    -------
+    Estimate
+        ``.bytes_processed``, ``.usd`` (estimated US$), ``.within_limit``, ``.summary()``.
+    """
+    cube_q = bigquery_sql(start, end, actors=actors, date_basis=date_basis, pad_days=pad_days,
+                          table=table)
+    tot_q = bigquery_totals_sql(start, end, date_basis=date_basis, pad_days=pad_days,
+                                table=table)
+    limit = max_bytes_from_gb(max_gb)
+    price = usd_per_tib()
+    s, e = _check_range(start, end)
+    client, proj = _check_project_client(project, client)
+    queries = []
+    for label, sql in (("cube", cube_q), ("totals", tot_q)):
+        n = dry_run(client, sql, max_bytes_billed=limit)
+        queries.append(QueryEstimate(label, sql, n, estimate_cost_usd(n, price_per_tib=price)))
+    comp = None
+    if compare_select_star:
+        star = select_star_sql(start, end, date_basis=date_basis, pad_days=pad_days, table=table)
+        n = dry_run(client, star, max_bytes_billed=limit)
+        comp = QueryEstimate("SELECT *", star, n, estimate_cost_usd(n, price_per_tib=price))
+    return Estimate(f"{s:%Y-%m-%d}", f"{e:%Y-%m-%d}", proj, queries, limit, price, comp)
+
+
+# --------------------------------------------------------------------------- fetch
+@dataclass
+class FetchReport:
+    """What :func:`fetch_bigquery` did: rows, bytes, estimated cost, jobs, cache months."""
+
+    start: str
+    end: str
+    actors: tuple[str, ...]
+    date_basis: str
+    project: str
+    cube_rows: int
+    totals_rows: int
+    estimated_bytes: int
+    bytes_billed: int
+    estimated_usd: float
+    job_ids: list[str]
+    months: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        return (f"BigQuery {self.start} to {self.end} ({','.join(self.actors)}, "
+                f"date basis {self.date_basis}): {self.cube_rows:,} cube rows, "
+                f"{self.totals_rows:,} days of totals; estimated {fmt_bytes(self.estimated_bytes)}"
+                f", billed {fmt_bytes(self.bytes_billed)} (~US$ {self.estimated_usd:,.4f} at "
+                f"list price); jobs {', '.join(self.job_ids)}; cached months "
+                f"{', '.join(self.months) or 'none'}")
+
+
+def _run(client, sql: str, *, max_bytes_billed: int) -> tuple[pd.DataFrame, object]:
+    bigquery = _import_bigquery()
+    cfg = bigquery.QueryJobConfig(maximum_bytes_billed=int(max_bytes_billed),
+                                  labels=dict(JOB_LABELS))
+    try:
+        job = client.query(sql, job_config=cfg)
+        rows = job.result()
+        table = rows.to_arrow(create_bqstorage_client=False)
+    except Exception as exc:
+        if _is_google_error(exc):
+            raise _service_error(exc, "query") from exc
+        raise
+    return table.to_pandas(), job
+
+
+def fetch_bigquery(start, end, *, project: str | None = None, actors=None,
+                   date_basis: str = "sqldate", max_gb: float | None = None,
+                   pad_days: int = A.DEFAULT_PAD_DAYS, table: str = TABLE, data_dir=None,
+                   client=None) -> FetchReport:
+    """Build the dyad cube and daily totals for [start, end] on BigQuery and cache them.
+
+    Steps: dry-run both queries; refuse (:class:`CostLimitExceeded`) when their estimated
+    bytes exceed the ceiling; run them with ``maximum_bytes_billed`` set (BigQuery itself then
+    fails a job, unbilled, that would go over); replace the cached days [start, end] of the
+    ``bigquery`` store; record provenance (query text, job ids, bytes, time) in
+    ``<data_dir>/cubes/bigquery/fetches.json``. Afterwards ``toolkit.load_cube(start, end,
+    source="bigquery")`` returns the cube.
+
+    Parameters
+    ----------
+    start, end : str or date
+        Inclusive day range.
+    project : str, optional
+        Billing project (argument > ``TOOLKIT_BQ_PROJECT`` > ``GOOGLE_CLOUD_PROJECT`` > ADC).
+    actors : iterable of str, optional
+        CAMEO actor country codes (default RUS, KOR, PRK).
+    date_basis : {"sqldate", "dateadded"}
+        One per cache directory (a cache never mixes bases).
+    max_gb : float, optional
+        Ceiling on the bytes processed by the fetch, in GB (10**9 bytes); default 50 GB
+        (about US$ 0.28 at list price). Raise it explicitly for long ranges.
+    pad_days, table
+        As :func:`bigquery_sql`.
+    data_dir : path, optional
+        Cache directory (default ``TOOLKIT_DATA_DIR`` or ``data/cache``).
+    client : google.cloud.bigquery.Client, optional
+        An existing client (default: one from Application Default Credentials).
+
+    Returns
+    -------
+    FetchReport
+
+    Raises
+    ------
+    ValueError
+        Bad dates, actors, date basis or ceiling (before any request).
+    CostLimitExceeded
+        The estimate is above the ceiling; nothing was run.
+    BigQueryNotInstalled, BigQueryAuthError, BigQueryError
+        Missing extra, missing credentials/project, or BigQuery refusing a job.
+
+    Examples
+    --------
+    >>> report = fetch_bigquery("2024-01-01", "2024-03-31", project="my-project")  # doctest: +SKIP
+    >>> toolkit.load_cube("2024-01-01", "2024-03-31", source="bigquery")  # doctest: +SKIP
+    """
+    acts = validate_actors(actors)
+    s, e = _check_range(start, end)
+    max_bytes_from_gb(max_gb)
+    _check_cache_basis(date_basis, data_dir)
+    if client is None:
+        client = make_client(project)
+    est = estimate_bigquery(s, e, project=project, actors=acts, date_basis=date_basis,
+                            pad_days=pad_days, max_gb=max_gb, table=table,
+                            compare_select_star=False, client=client)
+    log.info("%s", est.summary())
+    if not est.within_limit:
+        need = est.bytes_processed / GB
+        raise CostLimitExceeded(
+            f"Refusing to run: the queries for {est.start}..{est.end} would process "
+            f"{fmt_bytes(est.bytes_processed)} (~US$ {est.usd:,.2f} at US$ {est.usd_per_tib:g}/TiB)"
+            f", above the ceiling of {fmt_bytes(est.max_bytes_billed)}. Narrow the date range, "
+            f"or raise the ceiling explicitly: --max-gb {need * 1.1:.0f} (max_gb={need * 1.1:.0f})",
+            estimated_bytes=est.bytes_processed, max_bytes_billed=est.max_bytes_billed)
+    cube_raw, cube_job = _run(client, est.queries[0].sql, max_bytes_billed=est.max_bytes_billed)
+    tot_raw, tot_job = _run(client, est.queries[1].sql, max_bytes_billed=est.max_bytes_billed)
+    cube = S.coerce(cube_raw, S.CUBE) if len(cube_raw) else S.CUBE.empty()
+    totals = S.coerce(tot_raw, S.DAILY_TOTALS) if len(tot_raw) else S.DAILY_TOTALS.empty()
+    jobs = [str(getattr(j, "job_id", "") or "") for j in (cube_job, tot_job)]
+    billed = sum(int(getattr(j, "total_bytes_billed", 0) or 0) for j in (cube_job, tot_job))
+    record = {
+        "start": f"{s:%Y-%m-%d}", "end": f"{e:%Y-%m-%d}", "actors": list(acts),
+        "date_basis": date_basis, "pad_days": int(pad_days), "table": table,
+        "project": est.project, "fetched_at": _dt.datetime.now(_dt.UTC).isoformat(),
+        "max_bytes_billed": est.max_bytes_billed, "usd_per_tib": est.usd_per_tib,
+        "queries": [
+            {"kind": q.label, "sql": q.sql, "estimated_bytes": q.bytes_processed,
+             "job_id": str(getattr(j, "job_id", "") or ""),
+             "location": str(getattr(j, "location", "") or ""),
+             "bytes_processed": int(getattr(j, "total_bytes_processed", 0) or 0),
+             "bytes_billed": int(getattr(j, "total_bytes_billed", 0) or 0),
+             "cache_hit": bool(getattr(j, "cache_hit", False)),
+             "rows": n}
+            for q, j, n in zip(est.queries, (cube_job, tot_job), (len(cube), len(totals)),
+                               strict=True)],
+    }
+    months = _write_cache(cube, totals, s, e, record, data_dir)
+    report = FetchReport(f"{s:%Y-%m-%d}", f"{e:%Y-%m-%d}", acts, date_basis, est.project,
+                         len(cube), len(totals), est.bytes_processed, billed, est.usd, jobs,
+                         months)
+    log.info("%s", report.summary())
+    return report
+
+
+# --------------------------------------------------------------------------- cache
+def _manifest_path(data_dir):
+    return _data_dir(data_dir) / "cubes" / STORE / _MANIFEST
+
+
+def fetches(data_dir=None) -> list[dict]:
+    """Provenance of every fetch into the BigQuery cache, oldest first.
+
+    Each record holds ``start``, ``end``, ``actors``, ``date_basis``, ``project``,
+    ``fetched_at`` (UTC) and per query (``cube``, ``totals``) the SQL text, ``job_id``,
+    estimated bytes, ``bytes_processed``, ``bytes_billed`` and ``rows``.
+    """
+    import json
+
+    p = _manifest_path(data_dir)
+    if not p.exists():
+        return []
+    return json.loads(p.read_text()).get("fetches", [])
+
+
+def _check_cache_basis(date_basis: str, data_dir) -> None:
+    A._check_basis(date_basis)
+    held = {f.get("date_basis") for f in fetches(data_dir)}
+    if held and held != {date_basis}:
+        raise ValueError(
+            f"The BigQuery cache in {_data_dir(data_dir)} holds cubes dated by "
+            f"{', '.join(sorted(held))}; a cache never mixes date bases. Use "
+            f"date_basis={sorted(held)[0]!r}, or another data directory (--data-dir) for "
+            f"date_basis={date_basis!r}")
+
+
+def _write_cache(cube: pd.DataFrame, totals: pd.DataFrame, s: pd.Timestamp, e: pd.Timestamp,
+                 record: dict, data_dir) -> list[str]:
+    """Replace days [s, e] of the cache with the new results, keeping other days."""
+    with store.lock(data_dir):
+        _check_cache_basis(record["date_basis"], data_dir)
+        lo = s.replace(day=1)
+        hi = e + pd.offsets.MonthEnd(0)
+        old_c = store.read_cube(store=STORE, data_dir=data_dir, start=lo, end=hi)
+        old_t = store.read_totals(store=STORE, data_dir=data_dir, start=lo, end=hi)
+        keep_c = old_c[(old_c["date"] < s) | (old_c["date"] > e)]
+        keep_t = old_t[(old_t["date"] < s) | (old_t["date"] > e)]
+        new_c = pd.concat([keep_c, cube], ignore_index=True) if len(keep_c) else cube
+        new_t = pd.concat([keep_t, totals], ignore_index=True) if len(keep_t) else totals
+        months = store.write_cube(new_c, new_t, store=STORE, data_dir=data_dir)
+        record["months"] = months
+        store.write_json_atomic(_manifest_path(data_dir),
+                                {"fetches": fetches(data_dir) + [record]})
+        store.add_coverage(s, e, store=STORE, data_dir=data_dir)
+    return months
+
+
+def _day_actors(records: list[dict]) -> dict[pd.Timestamp, frozenset]:
+    """Actor set each cached day was last fetched with (later fetches replace earlier ones)."""
+    out: dict[pd.Timestamp, frozenset] = {}
+    for r in records:
+        acts = frozenset(r.get("actors", ()))
+        for d in pd.date_range(r["start"], r["end"], freq="D"):
+            out[d] = acts
+    return out
+
+
+def _spans(days: list[pd.Timestamp]) -> list[tuple[pd.Timestamp, pd.Timestamp]]:
+    spans: list[tuple[pd.Timestamp, pd.Timestamp]] = []
+    for d in sorted(days):
+        if spans and d - spans[-1][1] == pd.Timedelta(days=1):
+            spans[-1] = (spans[-1][0], d)
+        else:
+            spans.append((d, d))
+    return spans
+
+
+def _hint(s, e, actors) -> str:
+    a = f" --actors {','.join(actors)}" if actors else ""
+    return _FETCH_HINT.format(s=f"{s:%Y-%m-%d}", e=f"{e:%Y-%m-%d}", a=a)
+
+
+def load(kind: str, start, end, *, actors=None, data_dir=None) -> pd.DataFrame:
+    """Read the cached BigQuery cube (``kind="cube"``) or daily totals (``"totals"``).
+
+    Called by ``toolkit.load_cube(..., source="bigquery")`` and ``load_daily_totals``. It never
+    queries BigQuery (that costs money and needs an explicit project): when the cache lacks part
+    of the range, or an actor, it raises ``ValueError`` saying which ``toolkit fetch bigquery``
+    command fills it.
+
+    Parameters
+    ----------
+    kind : {"cube", "totals"}
+    start, end : Timestamp or None
+        Inclusive days; None means the cached range's first / last day.
+    actors : tuple of str, optional
+        The caller keeps only these actors; here they must all have been fetched.
+    data_dir : path, optional
+        Cache directory.
+    """
+    if kind not in ("cube", "totals"):
+        raise ValueError(f"Unknown kind {kind!r}; choose 'cube' or 'totals'")
+    records = fetches(data_dir)
+    if not records:
+        s = start if start is not None else pd.Timestamp("2024-01-01")
+        e = end if end is not None else s + pd.Timedelta(days=30)
+        raise ValueError("The BigQuery cache holds nothing yet. Run BigQuery explicitly (it "
+                         "bills your Google Cloud project), e.g. " + _hint(s, e, actors)
+                         + "; or use source='local' or 'demo'")
+    day_acts = _day_actors(records)
+    s = pd.Timestamp(start) if start is not None else min(day_acts)
+    e = pd.Timestamp(end) if end is not None else max(day_acts)
+    wanted = pd.date_range(s, e, freq="D")
+    missing = [d for d in wanted if d not in day_acts]
+    if missing:
+        spans = _spans(missing)
+        shown = ", ".join(f"{a:%Y-%m-%d}..{b:%Y-%m-%d}" for a, b in spans[:5])
+        more = f" and {len(spans) - 5} more spans" if len(spans) > 5 else ""
+        raise ValueError(f"The BigQuery cache does not hold {shown}{more}. Fetch it with: "
+                         + _hint(spans[0][0], spans[-1][1], actors))
+    if actors is not None and kind == "cube":
+        lacking = [d for d in wanted if not set(actors) <= day_acts[d]]
+        if lacking:
+            spans = _spans(lacking)
+            held = sorted(set().union(*(day_acts[d] for d in lacking)))
+            raise ValueError(
+                f"The BigQuery cache holds actors {','.join(held)} for "
+                f"{spans[0][0]:%Y-%m-%d}..{spans[-1][1]:%Y-%m-%d}, not all of "
+                f"{','.join(actors)}. Fetch them with: " + _hint(spans[0][0], spans[-1][1],
+                                                                 actors))
+    reader = store.read_cube if kind == "cube" else store.read_totals
+    df = reader(store=STORE, data_dir=data_dir, start=s, end=e)
+    used = [r for r in records if pd.Timestamp(r["start"]) <= e and pd.Timestamp(r["end"]) >= s]
+    df.attrs.update({
+        "source": "bigquery", "synthetic": False,
+        "note": f"GDELT Events 2.0 via Google BigQuery ({used[-1].get('table', TABLE)}), "
+                f"date basis {used[-1].get('date_basis', 'sqldate')}",
+        "date_basis": used[-1].get("date_basis", "sqldate"),
+        "bigquery_jobs": [q.get("job_id", "") for r in used for q in r.get("queries", [])],
+    })
+    return df
+
+
+def provenance(data_dir=None) -> pd.DataFrame:
+    """One row per cached fetch: range, actors, project, time, job ids, bytes billed."""
+    rows = []
+    for r in fetches(data_dir):
+        qs = r.get("queries", [])
+        rows.append({"start": r["start"], "end": r["end"], "actors": ",".join(r["actors"]),
+                     "date_basis": r["date_basis"], "project": r.get("project"),
+                     "fetched_at": r.get("fetched_at"),
+                     "job_ids": ",".join(q.get("job_id", "") for q in qs),
+                     "estimated_bytes": sum(q.get("estimated_bytes", 0) for q in qs),
+                     "bytes_billed": sum(q.get("bytes_billed", 0) for q in qs)})
+    return pd.DataFrame(rows, columns=["start", "end", "actors", "date_basis", "project",
+                                       "fetched_at", "job_ids", "estimated_bytes",
+                                       "bytes_billed"])
+
+
+def as_dict(obj) -> dict:
+    """A report or estimate as a plain dict (for JSON)."""
+    return asdict(obj)
