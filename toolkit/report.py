@@ -23,44 +23,110 @@ from .config import REPO_ROOT
 from .store import write_bytes_atomic, write_json_atomic
 
 
+def kernel_env(*, figures_dir: Path | None = None, source: str | None = None,
+               notebook: str | None = None) -> dict[str, str]:
+    """Environment for a notebook's kernel: this process's, plus the report's settings.
+
+    ``TOOLKIT_FIGURES_DIR`` makes :func:`toolkit.show` save figures, ``TOOLKIT_NOTEBOOK`` prefixes
+    their names, ``TOOLKIT_SOURCE`` is read by every notebook's parameter cell.
+    """
+    env = dict(os.environ)
+    if figures_dir is not None:
+        env["TOOLKIT_FIGURES_DIR"] = str(figures_dir)
+    if notebook:
+        env["TOOLKIT_NOTEBOOK"] = notebook
+    if source:
+        env["TOOLKIT_SOURCE"] = source
+    return env
+
+
 def execute_notebook(path: Path, *, figures_dir: Path | None = None, source: str | None = None,
-                     timeout: int = 600):
+                     timeout: int = 600, allow_errors: bool = False):
     """Execute one notebook in a fresh kernel (cwd = its folder); returns the executed node.
 
-    ``TOOLKIT_FIGURES_DIR`` and ``TOOLKIT_NOTEBOOK`` are set for the kernel so that
-    :func:`toolkit.show` saves figures; ``source`` sets ``TOOLKIT_SOURCE``.
+    ``TOOLKIT_FIGURES_DIR`` and ``TOOLKIT_NOTEBOOK`` are set for the kernel (not for this
+    process, so several notebooks can run at once from threads) so that :func:`toolkit.show`
+    saves figures; ``source`` sets ``TOOLKIT_SOURCE``.
+
+    Raises
+    ------
+    nbclient.exceptions.CellExecutionError
+        When a cell fails and ``allow_errors`` is False; the partly executed notebook is then
+        on the exception as ``err.notebook``.
     """
     import nbformat
     from nbclient import NotebookClient
+    from nbclient.exceptions import CellExecutionError
 
+    path = Path(path)
     nb = nbformat.read(path, as_version=4)
-    env_backup = dict(os.environ)
+    client = NotebookClient(nb, timeout=timeout, kernel_name="python3",
+                            allow_errors=allow_errors,
+                            resources={"metadata": {"path": str(path.parent)}})
     try:
-        if figures_dir is not None:
-            os.environ["TOOLKIT_FIGURES_DIR"] = str(figures_dir)
-        os.environ["TOOLKIT_NOTEBOOK"] = path.stem
-        if source:
-            os.environ["TOOLKIT_SOURCE"] = source
-        client = NotebookClient(nb, timeout=timeout, kernel_name="python3",
-                                resources={"metadata": {"path": str(path.parent)}})
-        client.execute()
-    finally:
-        os.environ.clear()
-        os.environ.update(env_backup)
+        client.execute(env=kernel_env(figures_dir=figures_dir, source=source,
+                                      notebook=path.stem))
+    except CellExecutionError as err:
+        err.notebook = nb
+        raise
+    return nb
+
+
+def static_outputs(nb):
+    """Prefer each output's static HTML over a live widget (for HTML that works offline).
+
+    nbconvert draws a widget output by loading the widget manager from a CDN; offline that shows
+    nothing. Outputs that also carry ``text/html`` (e.g. :class:`toolkit.explorer.Explorer`'s
+    snapshot of its chart) keep only that, and the saved widget state is dropped.
+    """
+    widget = "application/vnd.jupyter.widget-view+json"
+    for cell in nb.cells:
+        for out in cell.get("outputs", []):
+            data = out.get("data", {})
+            if widget in data and "text/html" in data:
+                del data[widget]
+    nb.metadata.pop("widgets", None)
     return nb
 
 
 def notebook_html(nb) -> str:
-    """Render an executed notebook as standalone HTML (lab template)."""
+    """Render an executed notebook as standalone HTML (lab template), static outputs first."""
     from nbconvert import HTMLExporter
 
-    body, _ = HTMLExporter(template_name="lab").from_notebook_node(nb)
+    body, _ = HTMLExporter(template_name="lab").from_notebook_node(static_outputs(nb))
     return body
 
 
+def _errors(nb) -> list[str]:
+    return [f"{o.get('ename')}: {o.get('evalue')}" for c in nb.cells if c.cell_type == "code"
+            for o in c.get("outputs", []) if o.get("output_type") == "error"]
+
+
+def _run_one(nb_path: Path, out: Path, figs: Path, source: str | None) -> dict:
+    from nbclient.exceptions import CellExecutionError
+
+    t0 = time.perf_counter()
+    for old in figs.glob(f"{nb_path.stem}--*"):
+        old.unlink()
+    entry = {"notebook": nb_path.name, "html": f"{nb_path.stem}.html", "error": None}
+    try:
+        nb = execute_notebook(nb_path, figures_dir=figs, source=source)
+    except CellExecutionError as err:
+        nb = err.notebook
+        entry["error"] = (_errors(nb) or [str(err).strip().splitlines()[-1]])[0]
+    write_bytes_atomic(out / entry["html"], notebook_html(nb).encode())
+    entry["seconds"] = round(time.perf_counter() - t0, 1)
+    status = f"FAILED ({entry['error']})" if entry["error"] else "executed"
+    print(f"report: {nb_path.name} {status} in {entry['seconds']} s", flush=True)
+    return entry
+
+
 def build_report(out_dir: str | os.PathLike = "reports", *, notebooks: list[Path] | None = None,
-                 source: str | None = None) -> dict:
+                 source: str | None = None, jobs: int | None = None) -> dict:
     """Execute notebooks and write the report; returns the manifest.
+
+    A notebook that fails does not stop the others: its HTML shows the error, and its manifest
+    entry has ``error`` set (``toolkit report`` then exits with status 1).
 
     Parameters
     ----------
@@ -70,21 +136,29 @@ def build_report(out_dir: str | os.PathLike = "reports", *, notebooks: list[Path
         Default: every ``notebooks/*.ipynb`` in name order.
     source : str, optional
         Data source for every notebook (``TOOLKIT_SOURCE``); default: the notebooks' own.
+    jobs : int, optional
+        Notebooks executed at once, each in its own kernel (default: 2, or 1 on a 1-core
+        machine).
+
+    Returns
+    -------
+    dict
+        The manifest: ``generated_at``, ``toolkit_version``, ``source`` (requested),
+        ``notebooks`` (name, html, seconds, error, source, figures) and ``figures`` (one entry
+        per figure: files, notebook, title, source, synthetic, start, end, generated_at,
+        toolkit_version).
     """
+    from concurrent.futures import ThreadPoolExecutor
+
     out = Path(out_dir).resolve()
     figs = out / "figures"
     figs.mkdir(parents=True, exist_ok=True)
-    nbs = notebooks or sorted((REPO_ROOT / "notebooks").glob("[0-9]*.ipynb"))
-    entries = []
-    for nb_path in nbs:
-        t0 = time.perf_counter()
-        for old in figs.glob(f"{nb_path.stem}--*"):
-            old.unlink()
-        nb = execute_notebook(nb_path, figures_dir=figs, source=source)
-        write_bytes_atomic(out / f"{nb_path.stem}.html", notebook_html(nb).encode())
-        entries.append({"notebook": nb_path.name, "html": f"{nb_path.stem}.html",
-                        "seconds": round(time.perf_counter() - t0, 1)})
-        print(f"report: {nb_path.name} executed in {entries[-1]['seconds']} s")
+    nbs = [Path(p) for p in notebooks] if notebooks else sorted(
+        (REPO_ROOT / "notebooks").glob("[0-9]*.ipynb"))
+    jobs = max(1, jobs if jobs is not None else min(2, os.cpu_count() or 1))
+    t0 = time.perf_counter()
+    with ThreadPoolExecutor(max_workers=jobs) as pool:
+        entries = list(pool.map(lambda p: _run_one(p, out, figs, source), nbs))
     figures = []
     for side in sorted(figs.glob("*.html.json")):
         meta = json.loads(side.read_text())
@@ -92,8 +166,16 @@ def build_report(out_dir: str | os.PathLike = "reports", *, notebooks: list[Path
         meta.update({"html": f"figures/{stem}.html",
                      "png": f"figures/{stem}.png" if (figs / f"{stem}.png").exists() else None})
         figures.append(meta)
+    for e in entries:
+        mine = [f for f in figures if f.get("notebook") == Path(e["notebook"]).stem]
+        e["figures"] = len(mine)
+        e["source"] = sorted({str(f.get("source")) for f in mine})
+        e["synthetic"] = any(f.get("synthetic") for f in mine)
     manifest = {"generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
-                "toolkit_version": __version__, "notebooks": entries, "figures": figures}
+                "toolkit_version": __version__, "source": source or os.environ.get(
+                    "TOOLKIT_SOURCE", "auto"),
+                "seconds": round(time.perf_counter() - t0, 1), "jobs": jobs,
+                "notebooks": entries, "figures": figures}
     write_json_atomic(out / "manifest.json", manifest)
     write_bytes_atomic(out / "index.html", _index_html(manifest).encode())
     return manifest
@@ -101,12 +183,20 @@ def build_report(out_dir: str | os.PathLike = "reports", *, notebooks: list[Path
 
 def _index_html(m: dict) -> str:
     e = html.escape
-    nb_rows = "".join(f"<li><a href='{e(n['html'])}'>{e(n['notebook'])}</a> "
-                      f"({n['seconds']} s)</li>" for n in m["notebooks"])
+    nb_rows = "".join(
+        "<tr>" + "".join(f"<td>{x}</td>" for x in (
+            f"<a href='{e(n['html'])}'>{e(n['notebook'])}</a>",
+            (f"<span class='err'>failed: {e(n['error'])}</span>" if n.get("error") else "ok"),
+            e(", ".join(n.get("source", []))) + (" <b>(synthetic)</b>"
+                                                 if n.get("synthetic") else ""),
+            str(n.get("figures", "")), f"{n['seconds']} s")) + "</tr>"
+        for n in m["notebooks"])
     fig_rows = "".join(
         "<tr>" + "".join(f"<td>{x}</td>" for x in (
-            f"<a href='{e(f['html'])}'>{e(f.get('title') or f['figure'])}</a>",
-            f"<a href='{e(f['png'])}'>png</a>" if f.get("png") else "",
+            (f"<a href='{e(f['png'])}'><img src='{e(f['png'])}' loading='lazy' "
+             f"alt='{e(f.get('title') or f['figure'])}'></a>" if f.get("png") else ""),
+            f"<a href='{e(f['html'])}'>{e(f.get('title') or f['figure'])}</a>"
+            + (f" · <a href='{e(f['png'])}'>png</a>" if f.get("png") else ""),
             e(f.get("notebook", "")),
             e(str(f.get("source", ""))) + (" <b>(synthetic)</b>" if f.get("synthetic") else ""),
             e(f"{f.get('start', '')} – {f.get('end', '')}"),
@@ -117,13 +207,19 @@ def _index_html(m: dict) -> str:
             "not real GDELT: they illustrate the methods only.</p>" if synthetic else "")
     return f"""<!doctype html><html><head><meta charset="utf-8">
 <title>Rhetoric toolkit report</title>
-<style>body{{font-family:sans-serif;max-width:1100px;margin:2em auto}}
+<style>body{{font-family:sans-serif;max-width:1200px;margin:2em auto}}
 table{{border-collapse:collapse}}td,th{{border:1px solid #ccc;padding:4px 8px}}
-.warn{{background:#fff3cd;padding:8px}}</style></head><body>
+img{{width:220px}}.warn{{background:#fff3cd;padding:8px}}.err{{color:#b00}}</style>
+</head><body>
 <h1>Rhetoric toolkit report</h1>
-<p>Generated {e(m['generated_at'])} by toolkit {e(m['toolkit_version'])}.
+<p>Generated {e(m['generated_at'])} by toolkit {e(m['toolkit_version'])} in
+{m.get('seconds', '?')} s; requested data source: <b>{e(str(m.get('source', '')))}</b>.
 Machine-readable: <a href="manifest.json">manifest.json</a>.</p>{warn}
-<h2>Notebooks</h2><ul>{nb_rows}</ul>
-<h2>Figures</h2><table><tr><th>figure</th><th>image</th><th>notebook</th><th>source</th>
+<h2>Notebooks</h2><p>Executed notebooks as HTML; their charts work offline.</p>
+<table><tr><th>notebook</th><th>status</th><th>data source</th><th>figures</th>
+<th>time</th></tr>{nb_rows}</table>
+<h2>Figures</h2><p>Each figure as interactive HTML (self-contained) and PNG, with a provenance
+sidecar (<code>.html.json</code>).</p>
+<table><tr><th></th><th>figure</th><th>notebook</th><th>source</th>
 <th>data range</th><th>generated</th><th>toolkit</th></tr>{fig_rows}</table>
 </body></html>"""

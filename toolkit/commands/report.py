@@ -13,6 +13,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--out", default="reports", help="report folder (default: reports)")
     p.add_argument("--source", choices=("auto", "demo", "local", "bigquery"),
                    help="data source for every notebook (TOOLKIT_SOURCE); default: auto")
+    p.add_argument("--jobs", type=int, default=None,
+                   help="notebooks executed at once (default: 2, or 1 on a 1-core machine)")
     p.add_argument("notebooks", nargs="*", help="notebooks to run (default: all)")
     p.set_defaults(func=run)
 
@@ -21,7 +23,11 @@ def run(args: argparse.Namespace) -> int:
     from ..report import build_report
 
     nbs = [Path(n).resolve() for n in args.notebooks] or None
-    m = build_report(args.out, notebooks=nbs, source=args.source)
-    print(f"report: {len(m['notebooks'])} notebooks, {len(m['figures'])} figures -> "
-          f"{Path(args.out) / 'index.html'}")
+    m = build_report(args.out, notebooks=nbs, source=args.source, jobs=args.jobs)
+    print(f"report: {len(m['notebooks'])} notebooks, {len(m['figures'])} figures in "
+          f"{m['seconds']} s -> {Path(args.out) / 'index.html'}")
+    failed = [n["notebook"] for n in m["notebooks"] if n["error"]]
+    if failed:
+        print(f"report: FAILED notebooks (their HTML shows the error): {', '.join(failed)}")
+        return 1
     return 0

@@ -1,0 +1,230 @@
+"""A real Jupyter server on 127.0.0.1: notebooks and the explorer through a real kernel.
+
+The server is started in its own process session with a random token and a private runtime,
+config and IPython dir, then driven through its REST API and the kernel websocket exactly as
+JupyterLab drives it. It is always shut down (API first, then the process group).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import signal
+import struct
+import subprocess
+import sys
+import time
+import uuid
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+import requests
+
+from conftest import REPO
+
+pytestmark = pytest.mark.slow
+websocket = pytest.importorskip("websocket", reason="websocket-client is a dev dependency")
+
+
+class Server:
+    def __init__(self, url: str, token: str, proc: subprocess.Popen):
+        self.url, self.token, self.proc = url, token, proc
+        self.http = requests.Session()
+        self.http.headers["Authorization"] = f"token {token}"
+
+    def api(self, method: str, path: str, **kw) -> requests.Response:
+        r = self.http.request(method, f"{self.url}{path}", timeout=30, **kw)
+        r.raise_for_status()
+        return r
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    base = tmp_path_factory.mktemp("jupyter")
+    token = secrets.token_hex(16)
+    env = dict(os.environ)
+    env.update({
+        "JUPYTER_RUNTIME_DIR": str(base / "runtime"), "JUPYTER_CONFIG_DIR": str(base / "config"),
+        "IPYTHONDIR": str(base / "ipython"), "JUPYTER_PLATFORM_DIRS": "1",
+        "TOOLKIT_DATA_DIR": str(base / "cache"), "TOOLKIT_SOURCE": "demo",
+    })
+    env.pop("TOOLKIT_FIGURES_DIR", None)
+    cmd = [sys.executable, "-m", "jupyter_server", "--no-browser", "--ServerApp.ip=127.0.0.1",
+           "--ServerApp.port=0", f"--IdentityProvider.token={token}",
+           "--ServerApp.allow_root=True", f"--ServerApp.root_dir={REPO / 'notebooks'}"]
+    log = open(base / "server.log", "wb")  # noqa: SIM115 (closed in the finaliser)
+    proc = subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT,
+                            start_new_session=True)
+    srv = None
+    try:
+        info = base / "runtime" / f"jpserver-{proc.pid}.json"
+        deadline = time.monotonic() + 60
+        while srv is None:
+            if proc.poll() is not None:
+                pytest.fail(f"jupyter server exited: {(base / 'server.log').read_text()[-2000:]}")
+            if time.monotonic() > deadline:
+                pytest.fail("jupyter server did not start within 60 s")
+            if info.exists():
+                try:
+                    port = json.loads(info.read_text())["port"]
+                except (ValueError, KeyError):
+                    port = None
+                if port:
+                    cand = Server(f"http://127.0.0.1:{port}", token, proc)
+                    try:
+                        cand.api("GET", "/api/status")
+                        srv = cand
+                    except requests.RequestException:
+                        pass
+            time.sleep(0.2)
+        yield srv
+    finally:
+        if srv is not None:
+            try:
+                srv.api("POST", "/api/shutdown")
+                proc.wait(10)
+            except (requests.RequestException, subprocess.TimeoutExpired):
+                pass
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGTERM)
+            try:
+                proc.wait(10)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+        log.close()
+
+
+def _decode(frame: str | bytes) -> dict:
+    # Messages with binary buffers (widget updates) arrive as binary frames: a uint32 count n,
+    # n uint32 offsets, the JSON message, then the buffers (jupyter_server's legacy protocol).
+    if isinstance(frame, str):
+        return json.loads(frame)
+    n = struct.unpack("!I", frame[:4])[0]
+    offsets = struct.unpack(f"!{n}I", frame[4: 4 + 4 * n])
+    return json.loads(frame[offsets[0]: offsets[1] if n > 1 else None])
+
+
+class Kernel:
+    """Minimal Jupyter messaging client over the server's kernel websocket (JSON protocol)."""
+
+    def __init__(self, server: Server, kernel_id: str):
+        url = server.url.replace("http://", "ws://")
+        self.ws = websocket.create_connection(
+            f"{url}/api/kernels/{kernel_id}/channels?session_id={uuid.uuid4().hex}",
+            header=[f"Authorization: token {server.token}"], timeout=120)
+        self.session = uuid.uuid4().hex
+
+    def send(self, msg_type: str, content: dict, channel: str = "shell") -> str:
+        msg_id = uuid.uuid4().hex
+        self.ws.send(json.dumps({
+            "header": {"msg_id": msg_id, "msg_type": msg_type, "session": self.session,
+                       "username": "test", "version": "5.3",
+                       "date": datetime.now(UTC).isoformat()},
+            "parent_header": {}, "metadata": {}, "content": content, "channel": channel,
+            "buffers": []}))
+        return msg_id
+
+    def collect(self, msg_id: str) -> list[dict]:
+        """iopub messages caused by ``msg_id`` until the kernel is idle again."""
+        out = []
+        while True:
+            msg = _decode(self.ws.recv())
+            if msg.get("parent_header", {}).get("msg_id") != msg_id:
+                continue
+            if msg["channel"] == "iopub":
+                if msg["msg_type"] == "status" and msg["content"]["execution_state"] == "idle":
+                    return out
+                out.append(msg)
+
+    def execute(self, code: str) -> list[dict]:
+        msgs = self.collect(self.send("execute_request", {
+            "code": code, "silent": False, "store_history": True, "user_expressions": {},
+            "allow_stdin": False, "stop_on_error": True}))
+        errors = [m["content"] for m in msgs if m["msg_type"] == "error"]
+        assert not errors, f"{errors[0]['ename']}: {errors[0]['evalue']}\n{code}"
+        return msgs
+
+    def stdout(self, code: str) -> str:
+        return "".join(m["content"]["text"] for m in self.execute(code)
+                       if m["msg_type"] == "stream" and m["content"]["name"] == "stdout")
+
+    def close(self):
+        self.ws.close()
+
+
+@pytest.fixture
+def session(server):
+    """A kernel started for a notebook session, as JupyterLab does when a notebook opens."""
+    created = []
+
+    def start(path: str) -> Kernel:
+        s = server.api("POST", "/api/sessions", json={
+            "path": path, "type": "notebook", "name": Path(path).name,
+            "kernel": {"name": "python3"}}).json()
+        created.append(s["id"])
+        return Kernel(server, s["kernel"]["id"])
+
+    kernels = []
+    yield lambda path: kernels.append(start(path)) or kernels[-1]
+    for k in kernels:
+        k.close()
+    for sid in created:
+        server.api("DELETE", f"/api/sessions/{sid}")
+
+
+def test_server_lists_the_notebooks(server):
+    names = {c["name"] for c in server.api("GET", "/api/contents/").json()["content"]}
+    assert "01-quickstart.ipynb" in names
+    assert server.api("GET", "/api/status").json()["started"]
+    assert "python3" in server.api("GET", "/api/kernelspecs").json()["kernelspecs"]
+
+
+def test_quickstart_runs_in_a_real_kernel(server, session):
+    nb = server.api("GET", "/api/contents/01-quickstart.ipynb").json()["content"]
+    kernel = session("01-quickstart.ipynb")
+    cwd = kernel.stdout("import os; print(os.getcwd())").strip()
+    assert Path(cwd) == REPO / "notebooks"
+    shown = []
+    for cell in nb["cells"]:
+        if cell["cell_type"] == "code":
+            shown += [m["content"]["data"] for m in kernel.execute(cell["source"])
+                      if m["msg_type"] in ("display_data", "execute_result")]
+    plots = [d for d in shown if "application/vnd.plotly.v1+json" in d]
+    assert plots, "the notebook showed no plotly figure"
+    for d in plots:
+        assert "Plotly.newPlot" in d["text/html"]
+        texts = " ".join(a.get("text", "") for a in
+                         d["application/vnd.plotly.v1+json"]["layout"].get("annotations", []))
+        assert "synthetic demo data" in texts
+    # plotly.js is embedded once per kernel, in the first figure only
+    assert sum("Plotly.newPlot" in d["text/html"] and len(d["text/html"]) > 1_000_000
+               for d in plots) == 1
+    assert kernel.stdout("print(cube.attrs['source'])").strip() == "demo"
+
+
+def test_explorer_widgets_round_trip_through_the_kernel(server, session):
+    kernel = session("02-dyads-vs-milestones.ipynb")
+    msgs = kernel.execute(
+        "import toolkit\n"
+        "ex = toolkit.explore(source='demo', start='2026-01-01', end='2026-06-30', freq='D')\n"
+        "ex")
+    opened = [m["content"] for m in msgs if m["msg_type"] == "comm_open"]
+    assert opened and all(c["target_name"] == "jupyter.widget" for c in opened)
+    views = [m["content"]["data"] for m in msgs if m["msg_type"] == "execute_result"]
+    assert "application/vnd.jupyter.widget-view+json" in views[0]
+    assert "Static snapshot" in views[0]["text/html"]
+    assert kernel.stdout("print(len(ex.figure.data[0].x))").strip() == "181"
+
+    # A user clicking "month" in the browser: the frontend sends the new index of the
+    # ToggleButtons model as a comm message; the kernel redraws the FigureWidget.
+    model_id = kernel.stdout("print(ex.controls['freq'].model_id)").strip()
+    month = kernel.stdout("print([v for _, v in ex.controls['freq'].options].index('M'))")
+    msg_id = kernel.send("comm_msg", {"comm_id": model_id, "data": {
+        "method": "update", "state": {"index": int(month)}, "buffer_paths": []}})
+    updates = kernel.collect(msg_id)
+    assert any(m["msg_type"] == "comm_msg" and m["content"]["comm_id"] != model_id
+               for m in updates), "the figure widget sent no update to the browser"
+    assert kernel.stdout("print(ex.view['freq'], len(ex.figure.data[0].x))").split() == [
+        "M", "6"]
