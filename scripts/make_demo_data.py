@@ -3,8 +3,9 @@
 Usage: python scripts/make_demo_data.py
 """
 
-from toolkit.sources import demo
+from toolkit.sources import demo, doc_demo
 
 if __name__ == "__main__":
     path = demo.write()
     print(f"wrote synthetic demo data to {path}")
+    print(f"wrote synthetic DOC timelines to {doc_demo.write()}")

@@ -1,0 +1,92 @@
+"""On-disk cache of DOC API responses: one JSON file per (query, mode, window).
+
+Layout under the data directory::
+
+    <data_dir>/doc/<mode>/<query key>/<window start>_<window end>.json
+
+``<query key>`` is the registry name (or ``raw``), ``@media`` if restricted, and a hash of the
+exact query text and restriction, so editing a registry entry never serves stale answers.
+Window bounds are UTC ``YYYYMMDDHHMMSS``. Each file holds::
+
+    {"provenance": {"url", "fetched_at", "toolkit_version", "query", "query_text", "mode",
+                    "window_start", "window_end", "request_start", "request_end"},
+     "response": <the API's JSON, as parsed>}
+
+A window is **complete** when it was fetched at least :data:`SETTLE` after its end: such
+windows are never requested again. Others (the window that includes today) are served until
+``ttl`` seconds after ``fetched_at`` and then fetched again. Files are written atomically, so
+a killed run leaves only whole files.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pandas as pd
+
+from .. import __version__
+from ..store import write_json_atomic
+
+#: How long after a window's end GDELT is assumed to have finished indexing it.
+SETTLE = pd.Timedelta(hours=3)
+_FMT = "%Y%m%d%H%M%S"
+
+
+def window_path(data_dir: str | os.PathLike, key: str, mode: str, start: pd.Timestamp,
+                end: pd.Timestamp) -> Path:
+    """The cache file of one window ([start, end], naive UTC timestamps)."""
+    return Path(data_dir) / "doc" / mode / key / f"{start:{_FMT}}_{end:{_FMT}}.json"
+
+
+def is_complete(provenance: dict) -> bool:
+    """True when the window had fully passed (plus :data:`SETTLE`) when it was fetched."""
+    fetched = pd.Timestamp(provenance["fetched_at"]).tz_convert("UTC").tz_localize(None)
+    return fetched >= pd.Timestamp(provenance["window_end"]) + SETTLE
+
+
+def read(path: Path, *, now: pd.Timestamp, ttl: float) -> dict | None:
+    """The cached entry at ``path`` if it may be used at ``now`` (naive UTC), else None.
+
+    Unreadable files count as missing (they are overwritten by the next fetch).
+    """
+    try:
+        entry = json.loads(path.read_text())
+        prov = entry["provenance"]
+        entry["response"]  # noqa: B018  (presence check)
+    except (FileNotFoundError, ValueError, KeyError, TypeError):
+        return None
+    if is_complete(prov):
+        return entry
+    fetched = pd.Timestamp(prov["fetched_at"]).tz_convert("UTC").tz_localize(None)
+    return entry if (now - fetched).total_seconds() < ttl else None
+
+
+def write(path: Path, response: dict, *, url: str, query: str, query_text: str, mode: str,
+          window: tuple[pd.Timestamp, pd.Timestamp],
+          request: tuple[pd.Timestamp, pd.Timestamp],
+          fetched_at: pd.Timestamp | None = None) -> dict:
+    """Store one response with its provenance (atomically); returns the entry.
+
+    ``fetched_at`` is naive UTC (default: now).
+    """
+    if fetched_at is None:
+        fetched_at = pd.Timestamp.now(tz="UTC").tz_localize(None)
+    entry = {
+        "provenance": {
+            "url": url,
+            "fetched_at": pd.Timestamp(fetched_at).tz_localize("UTC").isoformat(),
+            "toolkit_version": __version__,
+            "query": query,
+            "query_text": query_text,
+            "mode": mode,
+            "window_start": f"{window[0]:%Y-%m-%dT%H:%M:%S}",
+            "window_end": f"{window[1]:%Y-%m-%dT%H:%M:%S}",
+            "request_start": f"{request[0]:%Y-%m-%dT%H:%M:%S}",
+            "request_end": f"{request[1]:%Y-%m-%dT%H:%M:%S}",
+        },
+        "response": response,
+    }
+    write_json_atomic(path, entry)
+    return entry

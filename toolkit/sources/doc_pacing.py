@@ -1,0 +1,98 @@
+"""Request pacing for the DOC API, shared by every thread and process using one data dir.
+
+GDELT asks for at most one DOC request every 5 seconds. Two notebooks fetching at once must
+not double that rate, so the pace is kept in the data directory, not in memory:
+
+* ``<data_dir>/doc/pace.lock`` — a file lock (``filelock``) held while a request is in flight;
+* ``<data_dir>/doc/pace.json`` — ``{"done": t, "not_before": t2}``: when the last request
+  finished (Unix seconds) and the earliest time the next may start (set by ``Retry-After``).
+
+A caller takes the lock, sleeps until ``max(done + interval, not_before)``, sends its request,
+records the time the request *finished* and releases the lock. Measuring from the finish (not
+the send) means the server sees consecutive requests at least ``interval`` apart whatever the
+network latency; the cost is that each request's own latency adds to the wall time.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+from filelock import FileLock
+
+from ..store import write_json_atomic
+
+_THREAD_LOCKS: dict[str, threading.Lock] = {}
+_THREAD_LOCKS_GUARD = threading.Lock()
+
+
+def _thread_lock(key: str) -> threading.Lock:
+    with _THREAD_LOCKS_GUARD:
+        return _THREAD_LOCKS.setdefault(key, threading.Lock())
+
+
+class Pacer:
+    """At most one request per ``interval`` seconds across threads and processes.
+
+    Parameters
+    ----------
+    directory : path
+        Where ``pace.lock`` and ``pace.json`` live (``<data_dir>/doc``).
+    interval : float
+        Minimum seconds between the end of one request and the start of the next (>= 0).
+
+    Examples
+    --------
+    >>> pacer = Pacer("/tmp/cache/doc", interval=5.0)  # doctest: +SKIP
+    >>> with pacer.slot():  # doctest: +SKIP
+    ...     response = session.get(url)
+    """
+
+    def __init__(self, directory: str | os.PathLike, interval: float = 5.0) -> None:
+        if not isinstance(interval, int | float) or interval < 0:
+            raise ValueError(f"interval must be a number of seconds >= 0, got {interval!r}")
+        self.directory = Path(directory)
+        self.directory.mkdir(parents=True, exist_ok=True)
+        self.interval = float(interval)
+        self.state_path = self.directory / "pace.json"
+        lock_path = str(self.directory / "pace.lock")
+        self._file_lock = FileLock(lock_path)
+        self._thread_lock = _thread_lock(os.path.realpath(lock_path))
+
+    def _state(self) -> dict:
+        try:
+            return json.loads(self.state_path.read_text())
+        except (FileNotFoundError, ValueError):
+            return {}
+
+    @contextlib.contextmanager
+    def slot(self) -> Iterator[float]:
+        """Hold the pace: wait for the next allowed start, yield the seconds waited.
+
+        The request made inside the ``with`` block is the only one in flight for this data
+        directory; its finish time is recorded on exit, even when it raised.
+        """
+        with self._thread_lock, self._file_lock:
+            st = self._state()
+            start_at = max(st.get("done", 0.0) + self.interval, st.get("not_before", 0.0))
+            waited = max(0.0, start_at - time.time())
+            if waited:
+                time.sleep(waited)
+            try:
+                yield waited
+            finally:
+                st = self._state()
+                st["done"] = time.time()
+                write_json_atomic(self.state_path, st)
+
+    def defer(self, seconds: float) -> None:
+        """Forbid any request from this data dir for ``seconds`` (e.g. a 429's Retry-After)."""
+        with self._thread_lock, self._file_lock:
+            st = self._state()
+            st["not_before"] = max(st.get("not_before", 0.0), time.time() + seconds)
+            write_json_atomic(self.state_path, st)
