@@ -35,6 +35,8 @@ _EXPORTS: dict[str, str] = {
     "compute_indices": "toolkit.indices",
     "export_figure": "toolkit.charts",
     "bigquery_sql": "toolkit.sources.bigquery",
+    "estimate_bigquery": "toolkit.sources.bigquery",
+    "fetch_bigquery": "toolkit.sources.bigquery",
 }
 
 __all__ = ["__version__", *_EXPORTS]

@@ -37,6 +37,7 @@ import datetime as _dt
 import logging
 import os
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 
 import pandas as pd
 
@@ -278,8 +279,10 @@ class Estimate:
 # --------------------------------------------------------------------------- client
 def _import_bigquery():
     """``google.cloud.bigquery``, imported only when a query is actually sent."""
+    import importlib
+
     try:
-        from google.cloud import bigquery
+        bigquery = importlib.import_module("google.cloud.bigquery")
     except ImportError as exc:
         raise BigQueryNotInstalled(
             "Running queries on BigQuery needs the optional extra google-cloud-bigquery: "
@@ -339,6 +342,53 @@ def make_client(project: str | None = None, *, location: str | None = None):
     if not getattr(client, "project", None):
         raise BigQueryAuthError(f"No billing project could be determined. {_AUTH_HELP}")
     return client
+
+
+def local_credentials() -> str | None:
+    """Where Application Default Credentials would be found ON THIS MACHINE, or None.
+
+    Looks only at ``GOOGLE_APPLICATION_CREDENTIALS`` and gcloud's
+    ``application_default_credentials.json`` (no network call, unlike ``google.auth.default``,
+    which also probes the metadata server of Google's own VMs). Used by notebooks to decide
+    whether a BigQuery cell can run; the file's contents are never read.
+    """
+    env = os.environ.get("GOOGLE_APPLICATION_CREDENTIALS", "").strip()
+    if env:
+        return env if Path(env).expanduser().is_file() else None
+    if os.environ.get("CLOUDSDK_CONFIG"):
+        cfg = Path(os.environ["CLOUDSDK_CONFIG"])
+    elif os.name == "nt":
+        cfg = Path(os.environ.get("APPDATA", Path.home())) / "gcloud"
+    else:
+        cfg = Path.home() / ".config" / "gcloud"
+    f = cfg / "application_default_credentials.json"
+    return str(f) if f.is_file() else None
+
+
+def check_ready(project: str | None = None) -> str | None:
+    """Why BigQuery cannot be used here right now, or None when it looks ready.
+
+    Checks, without any network call: the optional extra is installed, local Application
+    Default Credentials exist, and a billing project is known (argument,
+    ``TOOLKIT_BQ_PROJECT`` or ``GOOGLE_CLOUD_PROJECT``). On Google's own VMs (credentials from
+    the metadata server) call :func:`make_client` directly instead.
+
+    Examples
+    --------
+    >>> reason = check_ready()
+    >>> reason is None or isinstance(reason, str)
+    True
+    """
+    try:
+        _import_bigquery()
+    except BigQueryNotInstalled as exc:
+        return str(exc)
+    if local_credentials() is None:
+        return "no Google credentials on this machine. " + _AUTH_HELP
+    if resolve_project(project) is None:
+        return ("no billing project: pass project=... or set TOOLKIT_BQ_PROJECT (or "
+                "GOOGLE_CLOUD_PROJECT)")
+    return None
 
 
 def _service_error(exc: Exception, what: str) -> BigQueryError:
@@ -470,7 +520,7 @@ def _run(client, sql: str, *, max_bytes_billed: int) -> tuple[pd.DataFrame, obje
 def fetch_bigquery(start, end, *, project: str | None = None, actors=None,
                    date_basis: str = "sqldate", max_gb: float | None = None,
                    pad_days: int = A.DEFAULT_PAD_DAYS, table: str = TABLE, data_dir=None,
-                   client=None) -> FetchReport:
+                   client=None, verbose: bool = True) -> FetchReport:
     """Build the dyad cube and daily totals for [start, end] on BigQuery and cache them.
 
     Steps: dry-run both queries; refuse (:class:`CostLimitExceeded`) when their estimated
@@ -499,6 +549,8 @@ def fetch_bigquery(start, end, *, project: str | None = None, actors=None,
         Cache directory (default ``TOOLKIT_DATA_DIR`` or ``data/cache``).
     client : google.cloud.bigquery.Client, optional
         An existing client (default: one from Application Default Credentials).
+    verbose : bool
+        Print the dry run's report (bytes, estimated cost, ceiling) before running.
 
     Returns
     -------
@@ -528,6 +580,8 @@ def fetch_bigquery(start, end, *, project: str | None = None, actors=None,
                             pad_days=pad_days, max_gb=max_gb, table=table,
                             compare_select_star=False, client=client)
     log.info("%s", est.summary())
+    if verbose:
+        print(est.summary(), flush=True)
     if not est.within_limit:
         need = est.bytes_processed / GB
         raise CostLimitExceeded(
