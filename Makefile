@@ -16,8 +16,13 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
+# make report SOURCE=demo|local|bigquery (default: $TOOLKIT_SOURCE, else auto) JOBS=1|2 REPORT_OUT=dir
+SOURCE     ?=
+JOBS       ?=
+REPORT_OUT ?= reports
+
 report: $(STAMP)
-	$(PY) -m toolkit report --out reports
+	$(PY) -m toolkit report --out $(REPORT_OUT) $(if $(SOURCE),--source $(SOURCE)) $(if $(JOBS),--jobs $(JOBS))
 
 test: $(STAMP)
 	$(PY) -m pytest
