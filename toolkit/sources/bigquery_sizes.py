@@ -113,3 +113,71 @@ def query_bytes(sql: str, events: pd.DataFrame) -> int:
     scanned = events[(part >= lo) & (part < hi)]
     return sum(column_bytes(scanned[c], GDELT2_TYPES[c])
                for c in sorted(referenced_columns(sql)) if c in scanned.columns)
+
+
+#: MODEL (an estimate, not BigQuery's figure): average logical bytes per row of each column,
+#: measured with :func:`bytes_per_row` on ONE real GDELT 2.0 export (2019-10-24 14:30 UTC,
+#: 2,111 rows; blanks counted as NULL). Sum ≈ 447 bytes/row, close to GDELT's own 2016 figure
+#: for the BigQuery table (63 GB / 159 M rows ≈ 396 bytes/row). ``make bench`` re-measures it.
+MODEL_BYTES_PER_ROW: dict[str, float] = {
+    "GLOBALEVENTID": 8.0, "SQLDATE": 8.0, "MonthYear": 8.0, "Year": 8.0, "FractionDate": 8.0,
+    "Actor1Code": 5.19, "Actor1Name": 9.93, "Actor1CountryCode": 3.06,
+    "Actor1KnownGroupCode": 0.07, "Actor1EthnicCode": 0.02, "Actor1Religion1Code": 0.03,
+    "Actor1Religion2Code": 0.0, "Actor1Type1Code": 2.11, "Actor1Type2Code": 0.19,
+    "Actor1Type3Code": 0.01, "Actor2Code": 4.15, "Actor2Name": 8.03, "Actor2CountryCode": 2.41,
+    "Actor2KnownGroupCode": 0.05, "Actor2EthnicCode": 0.04, "Actor2Religion1Code": 0.06,
+    "Actor2Religion2Code": 0.0, "Actor2Type1Code": 1.69, "Actor2Type2Code": 0.11,
+    "Actor2Type3Code": 0.0, "IsRootEvent": 8.0, "EventCode": 5.04, "EventBaseCode": 5.0,
+    "EventRootCode": 4.0, "QuadClass": 8.0, "GoldsteinScale": 8.0, "NumMentions": 8.0,
+    "NumSources": 8.0, "NumArticles": 8.0, "AvgTone": 8.0, "Actor1Geo_Type": 8.0,
+    "Actor1Geo_FullName": 23.88, "Actor1Geo_CountryCode": 3.61, "Actor1Geo_ADM1Code": 4.92,
+    "Actor1Geo_ADM2Code": 3.76, "Actor1Geo_Lat": 7.21, "Actor1Geo_Long": 7.21,
+    "Actor1Geo_FeatureID": 6.49, "Actor2Geo_Type": 8.0, "Actor2Geo_FullName": 18.74,
+    "Actor2Geo_CountryCode": 2.94, "Actor2Geo_ADM1Code": 3.96, "Actor2Geo_ADM2Code": 2.53,
+    "Actor2Geo_Lat": 5.87, "Actor2Geo_Long": 5.87, "Actor2Geo_FeatureID": 5.16,
+    "ActionGeo_Type": 8.0, "ActionGeo_FullName": 25.92, "ActionGeo_CountryCode": 3.93,
+    "ActionGeo_ADM1Code": 5.37, "ActionGeo_ADM2Code": 3.47, "ActionGeo_Lat": 7.86,
+    "ActionGeo_Long": 7.86, "ActionGeo_FeatureID": 7.05, "DATEADDED": 8.0, "SOURCEURL": 104.53,
+}
+#: MODEL assumption: rows per day in the BigQuery table. GDELT's published totals imply
+#: ~290-340 k/day (159 M rows by mid-2016; 123 M in one year); the English export alone was
+#: ~200 k/day in 2019 (2,111 rows × 96 files). Real volume varies by year.
+MODEL_ROWS_PER_DAY = 300_000
+
+
+def model_estimate(start, end, *, actors=None, date_basis: str = "sqldate",
+                   pad_days: int | None = None, rows_per_day: int = MODEL_ROWS_PER_DAY,
+                   bytes_per_column: dict[str, float] | None = None) -> dict:
+    """MODELLED bytes of the cube, totals and ``SELECT *`` queries for [start, end].
+
+    An offline ESTIMATE from :data:`MODEL_BYTES_PER_ROW` × ``rows_per_day`` × partition days
+    scanned; BigQuery's own figure comes from a dry run (``toolkit bigquery estimate``).
+
+    Returns
+    -------
+    dict
+        ``days_scanned``, ``rows``, and bytes for ``cube``, ``totals``, ``select_star``, plus
+        ``cube_and_totals`` and ``select_star_ratio`` (SELECT * / cube and totals).
+
+    Examples
+    --------
+    >>> est = model_estimate("2024-01-01", "2024-12-31")
+    >>> est["select_star"] > 3 * est["cube_and_totals"]
+    True
+    """
+    from . import bigquery as B
+
+    kw = {} if pad_days is None else {"pad_days": pad_days}
+    sqls = {"cube": B.bigquery_sql(start, end, actors=actors, date_basis=date_basis, **kw),
+            "totals": B.bigquery_totals_sql(start, end, date_basis=date_basis, **kw),
+            "select_star": B.select_star_sql(start, end, date_basis=date_basis, **kw)}
+    lo, hi = partition_window(sqls["cube"])
+    days = (hi - lo).days
+    rows = days * int(rows_per_day)
+    per = bytes_per_column or MODEL_BYTES_PER_ROW
+    out: dict = {"days_scanned": days, "rows": rows, "rows_per_day": int(rows_per_day)}
+    for name, sql in sqls.items():
+        out[name] = int(round(rows * sum(per[c] for c in referenced_columns(sql))))
+    out["cube_and_totals"] = out["cube"] + out["totals"]
+    out["select_star_ratio"] = out["select_star"] / out["cube_and_totals"]
+    return out
