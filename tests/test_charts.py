@@ -202,9 +202,14 @@ def test_timeline_of_doc_indices():
                         "mode": "timelinetone", "series": "Average Tone",
                         "value": np.linspace(-3, 1, 40), "norm": np.nan})
     doc.attrs.update(source="doc")
+    doc.loc[doc["query"] == "prk-kor", "query"] = "rus-kor@russian"
     fig = charts.timeline(toolkit.indices.doc_indices(doc), title="DOC tone")
-    assert {t.name for t in fig.data} == {"rus-kor", "prk-kor"}
+    assert {t.name for t in fig.data} == {"rus-kor", "rus-kor · russian"}
     assert "GDELT DOC 2.0 API" in caption(fig)
+    demo_doc = toolkit.load_doc_timelines(["rus-kor", "rus-kor@russian"], ["timelinetone"],
+                                          "2026-01-01", "2026-03-31", source="demo")
+    fig = charts.timeline(toolkit.indices.doc_indices(demo_doc, freq="W"))
+    assert "synthetic demo data (not real GDELT DOC" in caption(fig)
 
 
 def test_caption_and_provenance_functions():

@@ -261,7 +261,8 @@ def doc_frame() -> pd.DataFrame:
                  (day, "rus-kor", "timelinesourcecountry", "Russia Volume Intensity", vol, np.nan),
                  (day, "rus-kor", "timelinesourcecountry", "South Korea Volume Intensity",
                   2 * vol, np.nan),
-                 (day, "rus-kor", "timelinelang", "English Volume Intensity", 9.9, np.nan)]
+                 (day, "rus-kor", "timelinelang", "English Volume Intensity", 9.9, np.nan),
+                 (day, "rus-kor@russian", "timelinetone", "Average Tone", tone - 1, np.nan)]
     df = pd.DataFrame(rows, columns=["date", "query", "mode", "series", "value", "norm"])
     df.attrs.update(source="demo", synthetic=True)
     return df
@@ -283,6 +284,9 @@ def test_doc_indices_daily_known_answers():
     assert tone[:2] == [-4.0, -1.0] and np.isnan(tone[2])
     assert doc_value(df, "coverage_volume", "rus-kor", "Russia") == [3.0, 2.0, 0.0]
     assert doc_value(df, "coverage_volume", "rus-kor", "South Korea") == [6.0, 4.0, 0.0]
+    # NAME@MEDIA queries: query NAME, source_country MEDIA
+    assert doc_value(df, "coverage_tone", "rus-kor", "russian")[:2] == [-5.0, -2.0]
+    assert df.attrs["product"] == "doc"
     assert df.attrs["source"] == "demo" and df.attrs["synthetic"] is True
 
 

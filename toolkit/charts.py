@@ -60,6 +60,13 @@ SOURCE_LABELS = {
     "doc": "GDELT DOC 2.0 API",
 }
 
+#: Captions of DOC frames (``attrs["product"] == "doc"``).
+DOC_SOURCE_LABELS = {
+    "demo": "synthetic demo data (not real GDELT DOC 2.0 API)",
+    "cache": "GDELT DOC 2.0 API (cached responses)",
+    "doc": "GDELT DOC 2.0 API",
+}
+
 #: Above this many points in one trace, ``webgl="auto"`` draws it with Scattergl.
 WEBGL_THRESHOLD = 2000
 
@@ -93,7 +100,7 @@ def provenance(df: pd.DataFrame) -> dict:
     if "date" in df and len(df):
         start, end = _date_range(df)
         out["start"], out["end"] = f"{start:%Y-%m-%d}", f"{end:%Y-%m-%d}"
-    for key in ("freq", "rolling", "baseline", "note"):
+    for key in ("product", "freq", "rolling", "baseline", "note"):
         if df.attrs.get(key) is not None:
             v = df.attrs[key]
             out[key] = list(v) if isinstance(v, tuple) else v
@@ -134,7 +141,8 @@ def caption_text(df: pd.DataFrame) -> str:
     ['Source: synthetic demo data (not real GDELT)', '2022-01-01 to 2022-12-31']
     """
     p = provenance(df)
-    src = SOURCE_LABELS.get(p["source"], str(p["source"]))
+    labels = DOC_SOURCE_LABELS if df.attrs.get("product") == "doc" else SOURCE_LABELS
+    src = labels.get(p["source"], SOURCE_LABELS.get(p["source"], str(p["source"])))
     if p["synthetic"] and "synthetic" not in src:
         src += " (synthetic demo data)"
     parts = [f"Source: {src}", f"{p['start']} to {p['end']}" if "start" in p else "no data"]

@@ -518,11 +518,13 @@ def doc_indices(doc: pd.DataFrame, *, freq: str = "D",
         - ``coverage_tone`` (tone points): ``timelinetone``'s Average Tone, averaged over the
           period weighted by the query's article counts when ``timelinevolraw`` is present
           for the same steps, else a plain mean;
+        - for a query restricted to one media group (``NAME@MEDIA`` in the DOC registry, e.g.
+          ``rus-kor@russian``) ``query`` is ``NAME`` and ``source_country`` is ``MEDIA``, so
+          coverage and tone compare Russian with Korean media;
         - ``coverage_volume`` per source country from ``timelinesourcecountry`` (one series per
           country; the suffix " Volume Intensity" is stripped), plain mean of the steps.
 
-        Tone per source country comes from queries restricted with ``sourcecountry:`` (their
-        names are in ``query``). ``attrs`` keeps the frame's ``source``/``synthetic`` and adds
+        ``attrs`` keeps the frame's ``source``/``synthetic`` and adds
         ``freq``, ``rolling``, ``units``.
 
     Examples
@@ -550,11 +552,15 @@ def doc_indices(doc: pd.DataFrame, *, freq: str = "D",
         dates = dates.dt.tz_convert("UTC").dt.tz_localize(None)
     d["step"] = dates
     d["period"] = period_start(dates, f)
-    d["query"] = d["query"].astype(str)
+    # "rus-kor@russian": the DOC registry's query restricted to one media group
+    # (sourcecountry); split it so that tone and volume compare per source country
+    q = d["query"].astype(str)
+    d["query"] = q.str.split("@", n=1).str[0]
+    d["media"] = q.str.split("@", n=1).str[1].fillna("all")
     d["value"] = pd.to_numeric(d["value"], errors="coerce").astype(float)
     d["norm"] = pd.to_numeric(d["norm"], errors="coerce").astype(float)
     parts = []
-    keys = ["query", "period"]
+    keys = ["query", "media", "period"]
 
     raw_v = d[d["mode"] == "timelinevolraw"]
     if len(raw_v):
@@ -570,8 +576,8 @@ def doc_indices(doc: pd.DataFrame, *, freq: str = "D",
         parts.append(_doc_part(pct, "coverage_volume"))
     tone = d[d["mode"] == "timelinetone"]
     if len(tone):
-        w = raw_v.groupby(["query", "step"])["value"].sum() if len(raw_v) else None
-        t = tone.set_index(["query", "step"])
+        w = raw_v.groupby(["query", "media", "step"])["value"].sum() if len(raw_v) else None
+        t = tone.set_index(["query", "media", "step"])
         if w is not None:
             t = t.assign(w=w.reindex(t.index))
         else:
@@ -605,6 +611,7 @@ def doc_indices(doc: pd.DataFrame, *, freq: str = "D",
     out.attrs = {k: doc.attrs.get(k) for k in ("source", "synthetic", "note")}
     if out.attrs.get("source") in (None, "unknown"):
         out.attrs["source"] = "doc"
+    out.attrs["product"] = "doc"
     out.attrs.update({"freq": f, "freq_label": FREQ_LABELS[f], "rolling": rolling,
                       "units": dict(DOC_UNITS)})
     return out
@@ -626,7 +633,7 @@ def _tone_mean(g: pd.DataFrame) -> float:
 
 
 def _doc_part(s: pd.Series, index: str) -> pd.DataFrame:
-    part = s.rename("value").reset_index().rename(columns={"period": "date"})
-    part["source_country"] = "all"
+    part = s.rename("value").reset_index().rename(columns={"period": "date",
+                                                            "media": "source_country"})
     part["index"] = index
     return part
