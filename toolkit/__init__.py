@@ -35,6 +35,13 @@ _EXPORTS: dict[str, str] = {
     "compute_indices": "toolkit.indices",
     "export_figure": "toolkit.charts",
     "bigquery_sql": "toolkit.sources.bigquery",
+    "segmented_regression": "toolkit.analysis",
+    "count_model": "toolkit.analysis",
+    "event_study": "toolkit.analysis",
+    "chow_test": "toolkit.analysis",
+    "break_search": "toolkit.analysis",
+    "granger": "toolkit.analysis",
+    "stl_decompose": "toolkit.analysis",
     "estimate_bigquery": "toolkit.sources.bigquery",
     "fetch_bigquery": "toolkit.sources.bigquery",
 }

@@ -1,0 +1,48 @@
+"""Statistics for rhetoric around milestones, on statsmodels.
+
+Every method takes one daily series (a Series indexed by days, or the tidy frame of
+:func:`toolkit.compute_index` filtered to one dyad and index) and returns tidy DataFrames;
+``missing=`` says how missing days are handled (refused by default).
+
+=====================================  ===========================================================
+:func:`segmented_regression`           interrupted time series: level/slope change per milestone,
+                                       day of week, trend, Newey–West HAC standard errors
+:func:`count_model`                    Poisson / negative binomial of daily counts with
+                                       log(total GDELT events) offset; IRRs; dispersion check
+:func:`event_study`                    abnormal intensity around milestones vs placebo dates
+:func:`chow_test`, :func:`break_search` structural breaks at a known / unknown date
+:func:`granger`, :func:`impulse_responses`  lead–lag between dyads (VAR, ADF/KPSS)
+:func:`stl_decompose`, :func:`deseasonalise`  weekly seasonality
+=====================================  ===========================================================
+
+Plots: :func:`plot_its`, :func:`plot_event_study`, :func:`plot_break_search`,
+:func:`plot_irf`, :func:`plot_stl`, :func:`plot_irr`.
+"""
+
+from ._checks import MISSING, as_milestones, as_series
+from ._hac import nw_lags
+from .breaks import BreakResult, break_search, chow_test, supf_critical_value, supf_p_value
+from .counts import CountResult, count_model, dyad_counts
+from .event_study import EventStudyResult, event_study
+from .its import ITSResult, segmented_regression
+from .leadlag import GrangerResult, as_wide, granger, impulse_responses, stationarity
+from .plots import (
+    plot_break_search,
+    plot_event_study,
+    plot_irf,
+    plot_irr,
+    plot_its,
+    plot_stl,
+)
+from .seasonal import deseasonalise, stl_decompose
+
+__all__ = [
+    "MISSING", "as_milestones", "as_series", "nw_lags",
+    "BreakResult", "break_search", "chow_test", "supf_critical_value", "supf_p_value",
+    "CountResult", "count_model", "dyad_counts",
+    "EventStudyResult", "event_study",
+    "ITSResult", "segmented_regression",
+    "GrangerResult", "as_wide", "granger", "impulse_responses", "stationarity",
+    "plot_break_search", "plot_event_study", "plot_irf", "plot_irr", "plot_its", "plot_stl",
+    "deseasonalise", "stl_decompose",
+]
