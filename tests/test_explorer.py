@@ -29,7 +29,8 @@ def ex(data, tmp_path):
 
 
 def _traces(ex):
-    return {t.name: t for t in ex.figure.data}
+    """The index series drawn (not the faint raw series or the milestone markers)."""
+    return {t.name: t for t in ex.figure.data if "→" in t.name and "(raw)" not in t.name}
 
 
 def _expected(data, dyad, freq="D", rolling=None, index="volume"):
@@ -39,7 +40,7 @@ def _expected(data, dyad, freq="D", rolling=None, index="volume"):
 
 
 def _milestone_lines(ex):
-    return [s for s in ex.figure.layout.shapes if s.type == "line"]
+    return [s for s in ex.figure.layout.shapes if (s.name or "").startswith("milestone:")]
 
 
 def test_initial_view_draws_every_dyad_with_index_values(ex, data):
@@ -79,6 +80,35 @@ def test_frequency_and_smoothing_change_the_series(ex, data):
     assert "7-period mean" in ex.figure.layout.title.text
 
 
+def test_index_choice_changes_values_and_axis(ex, data):
+    assert set(ex.controls["index"].options) == set(toolkit.indices.INDICES)
+    volume = np.asarray(_traces(ex)["RUS→KOR"].y, float)
+    ex.controls["index"].value = "threat_rate"
+    threat = np.asarray(_traces(ex)["RUS→KOR"].y, float)
+    exp = _expected(data, "RUS→KOR", index="threat_rate")
+    np.testing.assert_allclose(threat, exp["value"].to_numpy())
+    assert threat.sum() < volume.sum()
+    assert "threat_rate" in ex.figure.layout.title.text
+
+
+def test_index_that_cannot_be_computed_is_reported_not_drawn(ex):
+    # The composite needs its 2017-2021 baseline, which this one-year cube lacks.
+    before = [t.y for t in ex.figure.data]
+    ex.controls["index"].value = "rhetoric_intensity"
+    assert "baseline" in ex.controls["status"].value.lower()
+    assert [t.y for t in ex.figure.data] == before
+
+
+def test_composite_with_a_baseline_inside_the_data(data, tmp_path):
+    cube, totals, ms = data
+    ex = Explorer(cube, totals, ms, index="rhetoric_intensity", freq="W",
+                  baseline=("2025-07-01", "2025-12-31"))
+    exp = toolkit.compute_index(cube, totals, "rhetoric_intensity", freq="W",
+                                baseline=("2025-07-01", "2025-12-31"))
+    exp = exp[exp["dyad"] == "PRK→KOR"]["value"].to_numpy()
+    np.testing.assert_allclose(np.asarray(_traces(ex)["PRK→KOR"].y, float), exp)
+
+
 def test_date_range_trims_the_view(ex):
     months = [v for _, v in ex.controls["dates"].options]
     ex.controls["dates"].value = (months[7], months[8])  # 2026-02 .. 2026-03
@@ -103,7 +133,8 @@ def test_set_redraws_once_and_validates(ex):
     tr = _traces(ex)
     assert list(tr) == ["RUS→KOR"]
     x = pd.to_datetime(pd.Series(tr["RUS→KOR"].x))
-    assert x.min() >= pd.Timestamp("2026-01-01") and x.max() <= pd.Timestamp("2026-03-31")
+    # weeks are labelled by their Monday: the first shown is the week holding 2026-01-01
+    assert x.min() == pd.Timestamp("2025-12-29") and x.max() == pd.Timestamp("2026-03-30")
     with pytest.raises(ValueError, match="choose one of"):
         ex.set(dyads=["RUS→USA"])
     with pytest.raises(ValueError, match="choose one of"):

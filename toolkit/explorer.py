@@ -68,8 +68,11 @@ class Explorer:
     categories : sequence of str, optional
         Milestone categories initially overlaid (default: all).
     index_choices : sequence of str, optional
-        Indices offered (default: :data:`toolkit.indices.INDICES` that can be computed from the
-        cube alone, i.e. that ``compute_index`` accepts).
+        Indices offered (default: :data:`toolkit.indices.INDICES`).
+    baseline : (start, end) or "all", optional
+        Baseline period of the composite ``rhetoric_intensity`` (see
+        :func:`toolkit.compute_indices`); when the loaded range does not cover the default
+        baseline, choosing that index shows the error in the panel instead of drawing.
     export_dir : path, optional
         Folder the export button writes to (default: ``$TOOLKIT_FIGURES_DIR`` or ``figures``).
 
@@ -88,7 +91,7 @@ class Explorer:
                  milestones: pd.DataFrame | None = None, *, dyads: Sequence[str] | None = None,
                  index: str = "volume", freq: str = "W", rolling: int = 1,
                  categories: Sequence[str] | None = None,
-                 index_choices: Sequence[str] | None = None,
+                 index_choices: Sequence[str] | None = None, baseline=None,
                  export_dir: str | os.PathLike | None = None) -> None:
         import ipywidgets as w
 
@@ -97,6 +100,7 @@ class Explorer:
                              "(e.g. toolkit.load_cube(source='demo')).")
         self.cube, self.totals = cube, totals
         self.milestones = milestones
+        self.baseline = baseline
         self.export_dir = Path(export_dir or os.environ.get("TOOLKIT_FIGURES_DIR") or "figures")
         self._cache: dict[tuple[str, str, int], pd.DataFrame] = {}
         self.last_export: Path | None = None
@@ -218,9 +222,11 @@ class Explorer:
         if key not in self._cache:
             self._cache[key] = indices.compute_index(
                 self.cube, self.totals, v["index"], freq=v["freq"],
-                rolling=v["rolling"] if v["rolling"] > 1 else None)
+                rolling=v["rolling"] if v["rolling"] > 1 else None, baseline=self.baseline)
         full = self._cache[key]
-        keep = (full["dyad"].isin(v["dyads"]) & (full["date"] >= pd.Timestamp(v["start"]))
+        # periods are labelled by their first day: keep a week that starts before the range
+        lo = pd.Timestamp(v["start"]) - pd.Timedelta(days=6 if v["freq"] == "W" else 0)
+        keep = (full["dyad"].isin(v["dyads"]) & (full["date"] >= lo)
                 & (full["date"] <= pd.Timestamp(v["end"])))
         out = full.loc[keep].reset_index(drop=True)
         out.attrs = dict(full.attrs)
