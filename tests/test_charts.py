@@ -304,3 +304,17 @@ def test_export_bad_input(tmp_path, small_fig):
         charts.export_figure(small_fig, tmp_path / "f.png", width=0)
     with pytest.raises(ValueError, match="include_plotlyjs"):
         charts.export_figure(small_fig, tmp_path / "f.html", include_plotlyjs="inline")
+
+
+@pytest.mark.slow
+def test_readme_figure_script_draws_a_labelled_synthetic_png(tmp_path):
+    import importlib.util
+    from pathlib import Path
+
+    script = Path(__file__).resolve().parents[1] / "scripts" / "make_readme_figure.py"
+    spec = importlib.util.spec_from_file_location("make_readme_figure", script)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    out = mod.main(tmp_path / "volume-demo.png")
+    assert assert_png_not_blank(out) == (1200, 720)
+    assert (Path(script).parents[1] / "docs" / "figures" / "volume-demo.png").exists()

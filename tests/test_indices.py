@@ -308,3 +308,23 @@ def test_doc_indices_bad_and_empty_input():
         I.doc_indices(pd.DataFrame({"date": [], "query": [], "mode": [], "value": []}))
     empty = I.doc_indices(doc_frame().iloc[0:0])
     assert list(empty.columns) == I.DOC_COLUMNS and len(empty) == 0
+
+
+def test_readme_indices_section_matches_the_code():
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("## Indices"):readme.index("## Statistics")]
+    for name in I.INDICES:
+        assert f"| `{name}` |" in section
+    from toolkit.milestones import CATEGORIES
+
+    assert all(f"`{c}`" in section for c in CATEGORIES)
+    assert "docs/figures/volume-demo.png" in section and "synthetic demo data" in section
+    # the example runs as written
+    code = section.split("```python")[1].split("```")[0]
+    ns: dict = {}
+    exec(code, ns)  # noqa: S102 - our own README
+    df = ns["df"]
+    assert list(df.columns) == ["date", "source", "target", "dyad", "index", "value", "raw"]
+    assert df.attrs["baseline"] == ("2017-01-01", "2021-12-31")
