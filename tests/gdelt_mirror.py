@@ -1,0 +1,221 @@
+"""A GDELT file server in a test: builds a mirror in GDELT's exact formats and serves it.
+
+* :class:`Mirror` writes ``gdeltv2/<stamp>.export.CSV.zip`` (61 tab-separated columns, no
+  header), ``gdeltv2/masterfilelist.txt`` (``<bytes> <md5> <url>`` lines, with GDELT's own host
+  in the URLs, as the real list has, plus mentions/gkg lines to skip) and GDELT 1.0
+  ``events/YYYYMMDD.export.CSV.zip`` (58 columns).
+* :class:`MirrorServer` serves it from a threaded ``http.server`` on 127.0.0.1 with injectable
+  faults per path, consumed one per request: ``"404"``, ``"500"``, ``("429", seconds)``,
+  ``("slow", seconds)`` (sleeps before answering), ``"corrupt"`` (same length, wrong bytes:
+  md5 mismatch), ``"truncate"`` (promises the full length, sends half, closes), ``"short"``
+  (a truncated zip with a matching Content-Length: size mismatch), ``("hang", seconds)``
+  (sends half, then stalls). Every request is logged in ``requests``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import threading
+import time
+import zipfile
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pandas as pd
+
+from toolkit.sources.events_index import V1_COLUMNS, V2_COLUMNS
+
+V2_NAMES = [n for n, _ in V2_COLUMNS]
+V1_NAMES = [n for n, _ in V1_COLUMNS]
+
+
+def make_row(gid: int, sqldate: int, dateadded: int, a1: str = "", a2: str = "", *,
+             root: str = "04", quad: int = 1, gold: float = 1.0, mentions: int = 4,
+             sources: int = 2, articles: int = 3, tone: float = -1.25, is_root: int = 1,
+             action_geo: str = "", v1: bool = False) -> list[str]:
+    """One GDELT events row as strings (61 fields, or 58 for ``v1``)."""
+    r = dict.fromkeys(V2_NAMES, "")
+    r.update({
+        "GLOBALEVENTID": str(gid), "SQLDATE": str(sqldate), "MonthYear": str(sqldate)[:6],
+        "Year": str(sqldate)[:4], "FractionDate": f"{int(str(sqldate)[:4]) + 0.5:.4f}",
+        "Actor1Code": a1, "Actor1Name": a1 and f"NAME {a1}", "Actor1CountryCode": a1,
+        "Actor2Code": a2, "Actor2Name": a2 and f"NAME {a2}", "Actor2CountryCode": a2,
+        "IsRootEvent": str(is_root), "EventCode": root + "0", "EventBaseCode": root + "0",
+        "EventRootCode": root, "QuadClass": str(quad), "GoldsteinScale": repr(float(gold)),
+        "NumMentions": str(mentions), "NumSources": str(sources), "NumArticles": str(articles),
+        "AvgTone": repr(float(tone)), "Actor1Geo_Type": "0", "Actor2Geo_Type": "0",
+        "ActionGeo_Type": "4" if action_geo else "0", "ActionGeo_CountryCode": action_geo,
+        "ActionGeo_FullName": "Moscow, Moskva, Russia" if action_geo == "RS" else "",
+        "DATEADDED": str(dateadded), "SOURCEURL": f"https://example.org/news/{gid}",
+    })
+    names = V1_NAMES if v1 else V2_NAMES
+    return [r[n] for n in names]
+
+
+def to_text(rows: list[list[str]]) -> bytes:
+    return "".join("\t".join(r) + "\n" for r in rows).encode()
+
+
+def zip_bytes(member: str, data: bytes) -> bytes:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr(member, data)
+    return buf.getvalue()
+
+
+class Mirror:
+    """A directory laid out like data.gdeltproject.org."""
+
+    def __init__(self, root: Path):
+        self.root = Path(root)
+        self.v2: dict[str, tuple[int, str]] = {}  # name -> (size, md5)
+        self.v2t: dict[str, tuple[int, str]] = {}
+        self.texts: dict[str, bytes] = {}  # file name -> unzipped content served
+
+    def _put(self, rel: str, data: bytes) -> tuple[int, str]:
+        p = self.root / rel
+        p.parent.mkdir(parents=True, exist_ok=True)
+        p.write_bytes(data)
+        return len(data), hashlib.md5(data).hexdigest()
+
+    def add_v2(self, stamp: str, content: bytes | list[list[str]], *,
+               translation: bool = False, listed: bool = True) -> str:
+        """Add a 15-minute export (rows or raw bytes); returns its file name."""
+        data = content if isinstance(content, bytes) else to_text(content)
+        kind = "translation.export" if translation else "export"
+        name = f"{stamp}.{kind}.CSV.zip"
+        meta = self._put(f"gdeltv2/{name}", zip_bytes(name[:-4], data))
+        if listed:
+            (self.v2t if translation else self.v2)[name] = meta
+        self.texts[name] = data
+        return name
+
+    def add_v1(self, day: str, content: bytes | list[list[str]]) -> str:
+        data = content if isinstance(content, bytes) else to_text(content)
+        name = f"{day}.export.CSV.zip"
+        self._put(f"events/{name}", zip_bytes(name[:-4], data))
+        self.texts[name] = data
+        return name
+
+    def write_index(self) -> None:
+        """Write masterfilelist(-translation).txt as GDELT does (absolute GDELT URLs)."""
+        for fname, files in (("masterfilelist.txt", self.v2),
+                             ("masterfilelist-translation.txt", self.v2t)):
+            lines = []
+            for name, (size, md5) in sorted(files.items()):
+                stamp = name[:14]
+                lines.append(f"{size} {md5} http://data.gdeltproject.org/gdeltv2/{name}")
+                lines.append(f"1234 {'0' * 32} http://data.gdeltproject.org/gdeltv2/"
+                             f"{stamp}.mentions.CSV.zip")
+                lines.append(f"5678 {'f' * 32} http://data.gdeltproject.org/gdeltv2/"
+                             f"{stamp}.gkg.csv.zip")
+            self._put(f"gdeltv2/{fname}", ("\n".join(lines) + "\n").encode())
+
+    def frame(self, names=None) -> pd.DataFrame:
+        """The served rows of the given files (default all) as a str DataFrame, with the
+        number of fields of each line in ``_nfields`` (malformed lines included)."""
+        recs = []
+        for name, data in self.texts.items():
+            if names is not None and name not in names:
+                continue
+            cols = V1_NAMES if name[8] == "." else V2_NAMES
+            for line in data.decode().splitlines():
+                if not line:
+                    continue
+                f = line.split("\t")
+                rec = dict(zip(cols, f, strict=False)) if len(f) == len(cols) else {}
+                rec["_nfields"] = len(f)
+                rec["_ok_fields"] = len(f) == len(cols)
+                rec["_file"] = name
+                recs.append(rec)
+        return pd.DataFrame(recs)
+
+
+class MirrorServer:
+    """Serve a :class:`Mirror` on 127.0.0.1 with injectable faults."""
+
+    def __init__(self, mirror: Mirror):
+        self.mirror = mirror
+        self.faults: dict[str, list] = {}
+        self.requests: list[str] = []
+        self.times: list[tuple[str, float]] = []  # (path, time.monotonic()) per request
+        self._lock = threading.Lock()
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *a):  # quiet
+                pass
+
+            def do_GET(self):  # noqa: N802
+                path = self.path.split("?")[0]
+                with server._lock:
+                    server.requests.append(path)
+                    server.times.append((path, time.monotonic()))
+                    q = server.faults.get(path)
+                    fault = q.pop(0) if q else None
+                kind, arg = (fault if isinstance(fault, tuple) else (fault, None))
+                if kind == "slow":
+                    time.sleep(arg)
+                if kind == "404" or not (server.mirror.root / path.lstrip("/")).is_file():
+                    return self._send(404, b"Not Found")
+                if kind == "500":
+                    return self._send(500, b"Internal Server Error")
+                if kind == "429":
+                    return self._send(429, b"Too Many Requests", {"Retry-After": str(arg)})
+                data = (server.mirror.root / path.lstrip("/")).read_bytes()
+                if kind == "corrupt":
+                    data = bytes(b ^ 0x5A for b in data[:64]) + data[64:]
+                if kind == "short":
+                    data = data[: len(data) // 2]
+                if kind in ("truncate", "hang"):
+                    self.send_response(200)
+                    self.send_header("Content-Length", str(len(data)))
+                    self.send_header("Connection", "close")
+                    self.end_headers()
+                    self.wfile.write(data[: len(data) // 2])
+                    self.wfile.flush()
+                    if kind == "hang":
+                        time.sleep(arg)
+                    self.close_connection = True
+                    return
+                self._send(200, data, {"Content-Type": "application/zip"})
+
+            def _send(self, code, body, headers=None):
+                self.send_response(code)
+                for k, v in (headers or {}).items():
+                    self.send_header(k, v)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+        class Server(ThreadingHTTPServer):
+            daemon_threads = True
+
+            def handle_error(self, request, client_address):
+                pass  # clients that time out and hang up are part of the tests
+
+        self.httpd = Server(("127.0.0.1", 0), Handler)
+        self.httpd.daemon_threads = True
+        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
+        self._thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+
+    def start(self) -> MirrorServer:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+    def fault(self, name: str, *faults) -> None:
+        """Queue faults for a data file of the mirror (name or path)."""
+        path = name if name.startswith("/") else (
+            f"/events/{name}" if name[8] == "." else f"/gdeltv2/{name}")
+        self.faults.setdefault(path, []).extend(faults)
+
+    def data_requests(self) -> list[str]:
+        """Requests for data files (zips), in order."""
+        return [p for p in self.requests if p.endswith(".zip")]

@@ -1,0 +1,627 @@
+"""GDELT event files → the local dyad cube: :func:`fetch_events`.
+
+What a run does
+---------------
+1. Checks the input (product, days, actors, date basis) before any request.
+2. Lists the files of the range: GDELT 2.0 from ``masterfilelist.txt`` (cached under the data
+   directory; fetched again only when the cached copy predates the range's end), GDELT 1.0
+   daily files by URL construction (:mod:`.events_index`).
+3. Skips files the manifest lists as ingested with the same md5 and actors; downloads the
+   others with a bounded thread pool (:mod:`.events_download`: timeouts, exponential backoff,
+   ``Retry-After``, size + md5 checks, atomic writes). A 404 is a gap: recorded, reported,
+   not fatal.
+4. Parses each file (:mod:`.events_parse`): daily totals over every row, the rows whose
+   Actor1CountryCode and Actor2CountryCode are both in the actor set in full, malformed lines
+   counted per file.
+5. Stores kept rows and per-file totals by month (:mod:`.events_cache`), rebuilds the cube of
+   the touched months with the ONE aggregation (:func:`toolkit.aggregate.cube_sql` in DuckDB)
+   and writes it with :func:`toolkit.store.write_cube`; records the days now complete with
+   :func:`toolkit.store.add_coverage`, so ``load_cube(source="local")`` returns them.
+
+The whole run holds the data directory's file lock, so two notebooks fetching into the same
+cache take turns instead of corrupting it.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+import time
+import warnings
+import zipfile
+import zlib
+from collections import defaultdict
+from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import filelock
+import pandas as pd
+import pyarrow as pa
+
+from .. import aggregate as A
+from .. import config, store
+from .. import schema as S
+from ..actors import validate_actors
+from . import events_cache as C
+from .events_download import (
+    Cancelled,
+    DownloadFailed,
+    FileMissing,
+    RetryPolicy,
+    download,
+    verify,
+)
+from .events_index import (
+    PRODUCTS,
+    STREAMS,
+    FileEntry,
+    Stream,
+    check_product,
+    expected_slots,
+    first_day,
+    parse_index,
+    select,
+    v1_entries,
+)
+from .events_parse import ParsedFile, parse_export, rows_to_table
+
+log = logging.getLogger("toolkit")
+
+DEFAULT_WORKERS = 4
+MAX_WORKERS = 32
+#: A 404 for a file published less than this long ago is retried on the next run (GDELT may
+#: simply not have published it yet); older 404s are permanent gaps unless ``retry_gaps``.
+GAP_GRACE = pd.Timedelta(days=2)
+
+
+class EventsFetchError(RuntimeError):
+    """No file of the run could be fetched; ``.report`` holds the details."""
+
+    def __init__(self, message: str, report: FetchReport):
+        super().__init__(message)
+        self.report = report
+
+
+@dataclass
+class FetchReport:
+    """What :func:`fetch_events` did.
+
+    Attributes
+    ----------
+    files_selected : int
+        Files the range needs (all streams of the product).
+    downloaded, present, already_ingested : int
+        Files fetched in this run; found on disk, verified and parsed without a download;
+        skipped because a previous run ingested them.
+    missing : list of str
+        Files the server does not have (404): GDELT's gaps, recorded in the manifest.
+    failed : dict
+        File name -> last error, for files that could not be fetched after every retry.
+    rows_read, rows_kept, rows_malformed : int
+        Lines parsed in this run, kept by the actor filter, and excluded as malformed.
+    malformed_by_file : dict
+        File name -> ``{"count": n, "reasons": {...}, "examples": [(line, reason), ...]}``.
+    unlisted_slots : int
+        15-minute slots of the range (GDELT 2.0) that the master file list does not name.
+    """
+
+    product: str
+    start: str
+    end: str
+    actors: tuple[str, ...]
+    date_basis: str
+    data_dir: str
+    files_selected: int = 0
+    downloaded: int = 0
+    present: int = 0
+    already_ingested: int = 0
+    reprocessed: int = 0
+    missing: list[str] = field(default_factory=list)
+    failed: dict[str, str] = field(default_factory=dict)
+    rows_read: int = 0
+    rows_kept: int = 0
+    rows_malformed: int = 0
+    malformed_by_file: dict[str, dict] = field(default_factory=dict)
+    bytes_downloaded: int = 0
+    unlisted_slots: int = 0
+    months_written: list[str] = field(default_factory=list)
+    coverage: list[dict] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        """True when no file failed (gaps are not failures)."""
+        return not self.failed
+
+    def summary(self) -> str:
+        """A few lines for the terminal or a notebook cell."""
+        lines = [
+            f"GDELT events {self.product} {self.start}..{self.end} actors={','.join(self.actors)}"
+            f" date_basis={self.date_basis}",
+            f"  files: {self.files_selected} selected, {self.downloaded} downloaded "
+            f"({self.bytes_downloaded / 1e6:.1f} MB), {self.present} already on disk, "
+            f"{self.already_ingested} already ingested, {len(self.missing)} missing (404 gaps), "
+            f"{len(self.failed)} failed",
+            f"  rows: {self.rows_read:,} read, {self.rows_kept:,} kept, "
+            f"{self.rows_malformed:,} malformed (in {len(self.malformed_by_file)} files)",
+            f"  cube months written: {', '.join(self.months_written) or 'none'}; "
+            f"{self.seconds:.1f} s",
+        ]
+        if self.unlisted_slots:
+            lines.append(f"  note: {self.unlisted_slots} 15-minute slots of the range are not in "
+                         "GDELT's file list (gaps at the source)")
+        if self.missing:
+            lines.append(f"  missing: {', '.join(self.missing[:5])}"
+                         + (" ..." if len(self.missing) > 5 else ""))
+        for name, err in list(self.failed.items())[:5]:
+            lines.append(f"  FAILED {name}: {err}")
+        if self.failed:
+            lines.append("  rerun the same command to retry the failed files")
+        return "\n".join(lines)
+
+    __str__ = summary
+
+    def __repr__(self) -> str:
+        return self.summary()
+
+
+@dataclass
+class _Result:
+    entry: FileEntry
+    status: str  # ingested | gap | failed
+    how: str = ""  # downloaded | present
+    nbytes: int = 0
+    parsed: ParsedFile | None = None
+    error: str = ""
+
+
+def _check_inputs(start, end, product, actors, date_basis, workers):
+    from ..cube import parse_range
+
+    streams = check_product(product)
+    if start is None or end is None:
+        raise ValueError("fetch_events needs both start and end days ('YYYY-MM-DD')")
+    s, e = parse_range(start, end)
+    first = first_day(product)
+    if s < first:
+        raise ValueError(f"start {s.date()} is before the first {product} file ({first.date()});"
+                         f" use start >= {first.date()} (GDELT 1.0 daily files, product='v1',"
+                         " start on 2013-04-01; GDELT 2.0 on 2015-02-18)")
+    today = pd.Timestamp.now(tz="UTC").tz_localize(None).normalize()
+    if e > today:
+        raise ValueError(f"end {e.date()} is in the future; the last possible day is "
+                         f"{today.date()} (UTC)")
+    acts = validate_actors(actors)
+    if date_basis not in A.DATE_BASES:
+        raise ValueError(f"Unknown date_basis {date_basis!r}; choose one of {A.DATE_BASES}")
+    if not isinstance(workers, int) or not 1 <= workers <= MAX_WORKERS:
+        raise ValueError(f"workers must be an integer from 1 to {MAX_WORKERS}, got {workers!r}")
+    return streams, s, e, acts
+
+
+def _index_entries(stream: Stream, base: str, ddir: Path, end: pd.Timestamp,
+                   policy: RetryPolicy, stop) -> list[FileEntry]:
+    """The stream's master file list, from the cache when it was fetched after ``end``."""
+    p = C.stream_dir(ddir, stream.name) / "index.txt"
+    fresh_after = (end + pd.Timedelta(days=1, hours=1)).timestamp()
+    if not p.exists() or p.stat().st_mtime < fresh_after:
+        url = f"{base}/{stream.index}"
+        try:
+            download(url, p, policy=policy, stop=stop)
+        except FileMissing:
+            raise DownloadFailed(f"{url} answered 404: is the base URL a GDELT mirror?") from None
+    entries, bad = parse_index(p.read_text(errors="replace"), stream)
+    if bad:
+        log.info("toolkit: %d unparsable lines in %s ignored", bad, p)
+    return entries
+
+
+def _read_zip(path: Path) -> bytes:
+    with zipfile.ZipFile(path) as zf:
+        names = [n for n in zf.namelist() if not n.endswith("/")]
+        if not names:
+            raise zipfile.BadZipFile("empty zip")
+        name = next((n for n in names if n.upper().endswith(".CSV")), names[0])
+        return zf.read(name)
+
+
+def _trusted(man: dict, entry: FileEntry, path: Path) -> bool:
+    """The manifest already verified this very file (same md5 and size)."""
+    try:
+        size = path.stat().st_size
+    except OSError:
+        return False
+    return (man.get("md5") is not None and man.get("md5") == entry.md5
+            and man.get("bytes") == size)
+
+
+def _work(entry: FileEntry, *, ddir: Path, base: str, actors: tuple[str, ...],
+          policy: RetryPolicy, keep_files: bool, man: dict, stop) -> _Result:
+    path = C.file_path(ddir, entry.stream, entry.month, entry.name)
+    nbytes = 0
+    how = "present"
+    if not (path.exists() and (_trusted(man, entry, path)
+                               or verify(path, size=entry.size, md5=entry.md5))):
+        try:
+            nbytes = download(entry.url(base), path, size=entry.size, md5=entry.md5,
+                              policy=policy, check_zip=entry.md5 is None, stop=stop)
+        except FileMissing:
+            return _Result(entry, "gap")
+        except DownloadFailed as exc:
+            return _Result(entry, "failed", error=str(exc))
+        how = "downloaded"
+    try:
+        data = _read_zip(path)
+    except (zipfile.BadZipFile, zlib.error, OSError, EOFError) as exc:
+        path.unlink(missing_ok=True)  # a later run downloads it again
+        return _Result(entry, "failed", error=f"unreadable zip: {exc}")
+    parsed = parse_export(data, STREAMS[entry.stream], actors, name=entry.name)
+    if not keep_files:
+        path.unlink(missing_ok=True)
+    return _Result(entry, "ingested", how, nbytes, parsed)
+
+
+def _entry_from_manifest(stream: str, name: str, m: dict) -> FileEntry:
+    stamp = pd.Timestamp(name[:14]) if name[8:14].isdigit() else pd.Timestamp(name[:8])
+    return FileEntry(stream, name, stamp, m.get("index_size"), m.get("md5"))
+
+
+def fetch_events(start, end, *, product: str = "v2", actors=None,
+                 data_dir: str | os.PathLike | None = None, base_url: str | None = None,
+                 workers: int = DEFAULT_WORKERS, date_basis: str = "sqldate",
+                 keep_files: bool = True, retry_gaps: bool = False,
+                 policy: RetryPolicy | None = None, progress: bool = True) -> FetchReport:
+    """Download, verify and parse GDELT event files into the local dyad cube.
+
+    Parameters
+    ----------
+    start, end : str or date
+        Inclusive range of UTC days; files *published* on these days are fetched.
+    product : {"v2", "v2-all", "v1"}
+        ``v2``: GDELT 2.0 English 15-minute exports (from 2015-02-18); ``v2-all``: plus the
+        translingual exports; ``v1``: GDELT 1.0 daily files (from 2013-04-01), one download per
+        day instead of 96 — the fast path for multi-year history.
+    actors : iterable of str or str, optional
+        CAMEO actor country codes (default RUS, KOR, PRK); an event is kept when BOTH
+        Actor1CountryCode and Actor2CountryCode are in the set. Never FIPS geo codes (RS, KS,
+        KN). Codes asked for once stay in the cache's set; adding one re-filters the files
+        already ingested (from the kept zips, or by downloading them again).
+    data_dir : path, optional
+        Cache directory (default ``TOOLKIT_DATA_DIR`` or ``data/cache``).
+    base_url : str, optional
+        GDELT file server (default ``GDELT_BASE_URL`` or http://data.gdeltproject.org).
+    workers : int
+        Parallel downloads/parses (threads, 1..32).
+    date_basis : {"sqldate", "dateadded"}
+        Which day an event counts on in the cube and totals: ``sqldate`` (default) the day it
+        happened, ``dateadded`` the UTC day GDELT published it. With ``sqldate``, events
+        published after ``end`` about days in the range are not included (fetch a few days
+        beyond ``end`` if that matters); with ``dateadded`` a day is exactly its files.
+    keep_files : bool
+        Keep the verified zips (~150 KB per 15-minute file, ~9 MB per 1.0 day) so that reruns
+        and new actor sets need no download; False deletes each after parsing.
+    retry_gaps : bool
+        Ask again for files that answered 404 more than two days after publication.
+    policy : RetryPolicy, optional
+        Attempts, backoff and timeout (:class:`~toolkit.sources.events_download.RetryPolicy`).
+    progress : bool
+        Show a tqdm progress bar (terminal and JupyterLab).
+
+    Returns
+    -------
+    FetchReport
+        Counts of files (downloaded / already present / missing / failed) and rows (read /
+        kept / malformed); ``print(report)`` shows a summary.
+
+    Raises
+    ------
+    ValueError
+        Bad input, before any request: unknown product or actor code, start after end, dates
+        before the product's first file or in the future, unknown date basis.
+    EventsFetchError
+        Every file of the run failed (or answered 404: a wrong ``base_url``?).
+
+    Examples
+    --------
+    >>> import toolkit
+    >>> report = toolkit.fetch_events("2024-06-01", "2024-06-03")  # doctest: +SKIP
+    >>> print(report)  # doctest: +SKIP
+    >>> cube = toolkit.load_cube("2024-06-01", "2024-06-03", source="local")  # doctest: +SKIP
+    """
+    t0 = time.perf_counter()
+    streams, s, e, acts = _check_inputs(start, end, product, actors, date_basis, workers)
+    policy = policy or RetryPolicy()
+    base = config.gdelt_base_url(base_url)
+    ddir = config.data_dir(data_dir)
+    report = FetchReport(product, f"{s:%Y-%m-%d}", f"{e:%Y-%m-%d}", acts, date_basis, str(ddir))
+    stop = threading.Event()
+
+    lk = store.lock(ddir)
+    try:
+        lk.acquire(timeout=0)
+    except filelock.Timeout:  # another process (a second notebook?) is fetching
+        log.warning("toolkit: waiting for another fetch into %s to finish", ddir)
+        lk.acquire()
+    try:
+        C.clean_stale_temps(ddir)
+        state = C.read_state(ddir)
+        if state.get("product") not in (None, product):
+            raise ValueError(
+                f"The cache {ddir} holds GDELT {state['product']} data; products are not mixed "
+                f"in one cube (their event IDs differ). Use product={state['product']!r} or "
+                "another data_dir for this product.")
+        old_actors = tuple(state.get("actors", ()))
+        keep_set = old_actors + tuple(a for a in acts if a not in old_actors)
+        grew = bool(old_actors) and keep_set != old_actors
+        basis_changed = state.get("date_basis") not in (None, date_basis)
+
+        entries: list[FileEntry] = []
+        for st in streams:
+            if st.index is None:
+                entries += v1_entries(s, e)
+            else:
+                listed = _index_entries(st, base, ddir, e, policy, stop)
+                sel = select(listed, s, e)
+                entries += sel
+                have = {x.stamp for x in sel}
+                report.unlisted_slots += sum(1 for t in expected_slots(st, s, e)
+                                             if t not in have)
+        report.files_selected = len(entries)
+        in_range = {(x.stream, x.name) for x in entries}
+        if grew:  # re-filter everything ingested before with the larger actor set
+            for st in streams:
+                for month in C.manifest_months(ddir, st.name):
+                    for name, m in C.read_manifest(ddir, st.name, month).items():
+                        if m.get("status") == "ingested" and (st.name, name) not in in_range:
+                            entries.append(_entry_from_manifest(st.name, name, m))
+
+        manifests: dict[tuple[str, str], dict] = {}
+
+        def man_of(x: FileEntry) -> dict:
+            key = (x.stream, x.month)
+            if key not in manifests:
+                manifests[key] = C.read_manifest(ddir, *key)
+            return manifests[key].get(x.name, {})
+
+        now = pd.Timestamp.now(tz="UTC").tz_localize(None)
+        todo: list[FileEntry] = []
+        for x in entries:
+            m = man_of(x)
+            if (m.get("status") == "ingested" and set(m.get("actors", ())) >= set(keep_set)
+                    and (x.md5 is None or m.get("md5") == x.md5)):
+                report.already_ingested += 1
+            elif (m.get("status") == "gap" and not retry_gaps
+                  and pd.Timestamp(m.get("checked_at", "1970-01-01")) - x.stamp > GAP_GRACE):
+                report.missing.append(x.name)
+            else:
+                if m.get("status") == "ingested":
+                    report.reprocessed += 1
+                todo.append(x)
+
+        results = _run(todo, report, ddir=ddir, base=base, keep_set=keep_set, policy=policy,
+                       keep_files=keep_files, workers=workers, progress=progress, stop=stop,
+                       man_of=man_of, now=now)
+
+        ingested = sum(1 for r in results if r.status == "ingested")
+        gaps = [r for r in results if r.status == "gap"]
+        if todo and ingested == 0 and (report.failed or len(gaps) == len(todo)):
+            why = ("every file answered 404 (is the base URL right?)" if not report.failed
+                   else f"all {len(report.failed)} files failed; first error: "
+                        f"{next(iter(report.failed.values()))}")
+            report.seconds = time.perf_counter() - t0
+            if not report.failed:  # do not record gaps a wrong base URL made up
+                _forget_gaps(ddir, gaps)
+            raise EventsFetchError(f"No GDELT file could be fetched: {why}", report)
+
+        complete = _complete_days(entries, s, e, ddir, streams)
+        for lo, hi in _runs(complete):
+            report.coverage = store.add_coverage(lo, hi, store="local", data_dir=ddir)
+        months = {f"{d:%Y-%m}" for d in pd.date_range(s, e, freq="D")}
+        if grew or basis_changed:
+            for r in store.coverage(store="local", data_dir=ddir):
+                months |= {f"{d:%Y-%m}" for d in pd.date_range(r["start"], r["end"], freq="D")}
+        report.months_written = rebuild_cube(ddir, [st.name for st in streams], keep_set,
+                                             date_basis, sorted(months))
+        C.write_state(ddir, {"product": product, "actors": list(keep_set),
+                             "date_basis": date_basis})
+        report.coverage = store.coverage(store="local", data_dir=ddir)
+    finally:
+        lk.release()
+    report.seconds = time.perf_counter() - t0
+    if report.failed:
+        warnings.warn(f"{len(report.failed)} GDELT file(s) failed; their days are not marked "
+                      "complete. Rerun to retry.\n" + report.summary(), stacklevel=2)
+    elif report.missing:
+        log.warning("toolkit: %d GDELT file(s) missing at the source (404), recorded as gaps",
+                    len(report.missing))
+    return report
+
+
+def _run(todo, report, *, ddir, base, keep_set, policy, keep_files, workers, progress, stop,
+         man_of, now) -> list[_Result]:
+    """Fetch and parse ``todo`` on a thread pool.
+
+    Each (stream, month) is stored as soon as its last file is done, and the parsed rows are
+    then dropped, so memory stays flat however long the range. Returns the results without
+    their parsed content.
+    """
+    from tqdm.auto import tqdm
+
+    results: list[_Result] = []
+    if not todo:
+        return results
+    left: dict[tuple[str, str], int] = defaultdict(int)
+    for x in todo:
+        left[(x.stream, x.month)] += 1
+    done_by_group: dict[tuple[str, str], list[_Result]] = defaultdict(list)
+    bar = tqdm(total=len(todo), unit="file", desc="GDELT events", disable=not progress,
+               dynamic_ncols=True)
+    mb = 0.0
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="gdelt") as pool:
+        futs = [pool.submit(_work, x, ddir=ddir, base=base, actors=keep_set, policy=policy,
+                            keep_files=keep_files, man=man_of(x), stop=stop) for x in todo]
+        pending = set(futs)
+        try:
+            while pending:
+                done, pending = wait(pending, timeout=0.5, return_when=FIRST_COMPLETED)
+                for f in done:
+                    r = f.result()
+                    _account(r, report)
+                    key = (r.entry.stream, r.entry.month)
+                    done_by_group[key].append(r)
+                    left[key] -= 1
+                    if left[key] == 0:
+                        _store(done_by_group.pop(key), ddir, keep_set, now)
+                    results.append(_Result(r.entry, r.status, r.how, r.nbytes, None, r.error))
+                    mb += r.nbytes / 1e6
+                    bar.update(1)
+                    bar.set_postfix_str(f"{mb:.1f} MB, {report.rows_kept:,} rows kept",
+                                        refresh=False)
+        except (KeyboardInterrupt, Cancelled):
+            stop.set()
+            for f in pending:
+                f.cancel()
+            # keep what is finished: the rerun resumes from there
+            _store([r for rs in done_by_group.values() for r in rs], ddir, keep_set, now)
+            bar.close()
+            raise
+    bar.close()
+    return results
+
+
+def _account(r: _Result, report: FetchReport) -> None:
+    if r.status == "gap":
+        report.missing.append(r.entry.name)
+    elif r.status == "failed":
+        report.failed[r.entry.name] = r.error
+    else:
+        p = r.parsed
+        if r.how == "downloaded":
+            report.downloaded += 1
+            report.bytes_downloaded += r.nbytes
+        else:
+            report.present += 1
+        report.rows_read += p.rows
+        report.rows_kept += len(p.kept)
+        report.rows_malformed += p.malformed
+        if p.malformed:
+            report.malformed_by_file[r.entry.name] = {
+                "count": p.malformed, "reasons": p.reasons, "examples": p.examples}
+
+
+def _store(results: list[_Result], ddir: Path, keep_set, now) -> None:
+    groups: dict[tuple[str, str], list[_Result]] = defaultdict(list)
+    for r in results:
+        groups[(r.entry.stream, r.entry.month)].append(r)
+    for (stream, month), rs in sorted(groups.items()):
+        old = C.read_manifest(ddir, stream, month)
+        entries: dict[str, dict] = {}
+        replaced: set[str] = set()
+        rows: list[tuple] = []
+        totals: list[pa.Table] = []
+        for r in rs:
+            name = r.entry.name
+            prev = old.get(name, {})
+            if r.status == "ingested":
+                p = r.parsed
+                replaced.add(name)
+                rows += p.kept
+                totals.append(p.totals)
+                path = C.file_path(ddir, stream, month, name)
+                entries[name] = {
+                    "status": "ingested", "md5": r.entry.md5, "index_size": r.entry.size,
+                    "bytes": path.stat().st_size if path.exists() else r.entry.size,
+                    "rows": p.rows, "kept": len(p.kept), "malformed": p.malformed,
+                    "malformed_reasons": p.reasons, "malformed_examples": p.examples,
+                    "actors": list(keep_set), "ingested_at": f"{now:%Y-%m-%dT%H:%M:%S}",
+                }
+            elif prev.get("status") == "ingested":
+                entries[name] = {**prev, "last_error": r.error or "404 on re-fetch"}
+            elif r.status == "gap":
+                entries[name] = {"status": "gap", "checked_at": f"{now:%Y-%m-%dT%H:%M:%S}"}
+            else:
+                entries[name] = {"status": "failed", "error": r.error,
+                                 "checked_at": f"{now:%Y-%m-%dT%H:%M:%S}"}
+        from .events_parse import TOTALS_SCHEMA
+
+        tot = pa.concat_tables(totals) if totals else TOTALS_SCHEMA.empty_table()
+        C.store_month(ddir, stream, month, replaced, rows_to_table(rows), tot, entries)
+
+
+def _forget_gaps(ddir: Path, gaps: list[_Result]) -> None:
+    by_group: dict[tuple[str, str], list[str]] = defaultdict(list)
+    for r in gaps:
+        by_group[(r.entry.stream, r.entry.month)].append(r.entry.name)
+    for (stream, month), names in by_group.items():
+        man = C.read_manifest(ddir, stream, month)
+        for n in names:
+            if man.get(n, {}).get("status") == "gap":
+                del man[n]
+        C.write_manifest(ddir, stream, month, man)
+
+
+def _complete_days(entries, s, e, ddir, streams) -> list[pd.Timestamp]:
+    """Days of [s, e] whose every file is ingested or a recorded gap."""
+    by_day: dict[pd.Timestamp, list[FileEntry]] = defaultdict(list)
+    for x in entries:
+        by_day[x.day].append(x)
+    mans: dict[tuple[str, str], dict] = {}
+    out = []
+    for d in pd.date_range(s, e, freq="D"):
+        ok = True
+        for x in by_day.get(d, []):
+            key = (x.stream, x.month)
+            if key not in mans:
+                mans[key] = C.read_manifest(ddir, *key)
+            if mans[key].get(x.name, {}).get("status") not in ("ingested", "gap"):
+                ok = False
+                break
+        if ok:
+            out.append(d)
+    return out
+
+
+def _runs(days: list[pd.Timestamp]) -> list[tuple[pd.Timestamp, pd.Timestamp]]:
+    out: list[list[pd.Timestamp]] = []
+    for d in days:
+        if out and d - out[-1][1] == pd.Timedelta(days=1):
+            out[-1][1] = d
+        else:
+            out.append([d, d])
+    return [(a, b) for a, b in out]
+
+
+def rebuild_cube(data_dir, streams: list[str], actors: tuple[str, ...], date_basis: str,
+                 months: list[str]) -> list[str]:
+    """Rebuild the local cube and daily totals of ``months`` from everything stored.
+
+    The cube comes from the kept raw rows of ``streams`` through the one aggregation
+    (:func:`toolkit.aggregate.cube_sql`, run in DuckDB); the totals from the per-file daily
+    totals. Only days the store records as complete are written. Returns the months written.
+    """
+    ddir = config.data_dir(data_dir)
+    days = set()
+    for r in store.coverage(store="local", data_dir=ddir):
+        for d in pd.date_range(r["start"], r["end"], freq="D"):
+            if f"{d:%Y-%m}" in months:
+                days.add(d)
+    if not days:
+        return []
+    lo, hi = min(days), max(days)
+    rows = C.read_all(ddir, streams, "rows", columns=list(A.INPUT_COLUMNS))
+    cube = A.run_duckdb(A.cube_sql(lo, hi, actors=actors, date_basis=date_basis),
+                        {"events": rows}, S.CUBE)
+    tot = C.read_all(ddir, streams, "totals").to_pandas()
+    tot = tot[tot["basis"] == date_basis]
+    tot = (tot.assign(date=pd.to_datetime(tot["date"]))
+           .groupby("date", as_index=False)[["total_events", "total_articles"]].sum())
+    dd = pd.DatetimeIndex(sorted(days))
+    cube = cube[cube["date"].isin(dd)]
+    tot = S.coerce(tot[tot["date"].isin(dd)].reset_index(drop=True), S.DAILY_TOTALS)
+    return store.write_cube(cube, tot, store="local", data_dir=ddir)
+
+
+__all__ = ["fetch_events", "FetchReport", "EventsFetchError", "RetryPolicy", "rebuild_cube",
+           "PRODUCTS"]

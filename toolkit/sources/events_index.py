@@ -1,0 +1,229 @@
+"""GDELT Events products, their columns, and which files a date range needs.
+
+Three products, built from three *streams* (one stream = one kind of file on GDELT's server):
+
+==================  =====================================  ============================
+product             stream(s)                              first file
+==================  =====================================  ============================
+``"v2"``            GDELT 2.0 English 15-minute exports    2015-02-18 22:45 UTC
+``"v2-all"``        ``v2`` + the translingual exports      2015-02-18 (English)
+``"v1"``            GDELT 1.0 daily exports                2013-04-01
+==================  =====================================  ============================
+
+GDELT 2.0 files are listed in ``gdeltv2/masterfilelist.txt`` (and
+``masterfilelist-translation.txt``); each line is ``<bytes> <md5> <url>``. Lines are parsed
+by token pattern (a run of digits, 32 hex digits, a URL), never by position, because one
+third-party description gets the order wrong. Only the file *name* of the URL is used: the
+file is fetched from the configured base URL, so a mirror (or the tests' local server) never
+sends traffic to data.gdeltproject.org.
+
+GDELT 1.0 daily files are found by URL construction, ``events/YYYYMMDD.export.CSV.zip``, one
+per day (the ``events/index.html`` page is not needed: every day from 2013-04-01 has a file
+except GDELT's real gaps, which answer 404 and are recorded as gaps). There is no md5 for
+them, so they are verified by the zip's own CRC-32 and the HTTP Content-Length.
+
+References
+----------
+GDELT 2.0 Event codebook: http://data.gdeltproject.org/documentation/GDELT-Event_Codebook-V2.0.pdf
+GDELT 1.0 codebook V1.03 (58-column daily files from 2013-04-01).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+import pandas as pd
+
+#: GDELT 2.0 export columns in file order, with BigQuery types (I integer, F float, S string).
+V2_COLUMNS: tuple[tuple[str, str], ...] = tuple(
+    (name, typ) for name, typ in (
+        ("GLOBALEVENTID", "I"), ("SQLDATE", "I"), ("MonthYear", "I"), ("Year", "I"),
+        ("FractionDate", "F"),
+        ("Actor1Code", "S"), ("Actor1Name", "S"), ("Actor1CountryCode", "S"),
+        ("Actor1KnownGroupCode", "S"), ("Actor1EthnicCode", "S"), ("Actor1Religion1Code", "S"),
+        ("Actor1Religion2Code", "S"), ("Actor1Type1Code", "S"), ("Actor1Type2Code", "S"),
+        ("Actor1Type3Code", "S"),
+        ("Actor2Code", "S"), ("Actor2Name", "S"), ("Actor2CountryCode", "S"),
+        ("Actor2KnownGroupCode", "S"), ("Actor2EthnicCode", "S"), ("Actor2Religion1Code", "S"),
+        ("Actor2Religion2Code", "S"), ("Actor2Type1Code", "S"), ("Actor2Type2Code", "S"),
+        ("Actor2Type3Code", "S"),
+        ("IsRootEvent", "I"), ("EventCode", "S"), ("EventBaseCode", "S"), ("EventRootCode", "S"),
+        ("QuadClass", "I"), ("GoldsteinScale", "F"), ("NumMentions", "I"), ("NumSources", "I"),
+        ("NumArticles", "I"), ("AvgTone", "F"),
+        ("Actor1Geo_Type", "I"), ("Actor1Geo_FullName", "S"), ("Actor1Geo_CountryCode", "S"),
+        ("Actor1Geo_ADM1Code", "S"), ("Actor1Geo_ADM2Code", "S"), ("Actor1Geo_Lat", "F"),
+        ("Actor1Geo_Long", "F"), ("Actor1Geo_FeatureID", "S"),
+        ("Actor2Geo_Type", "I"), ("Actor2Geo_FullName", "S"), ("Actor2Geo_CountryCode", "S"),
+        ("Actor2Geo_ADM1Code", "S"), ("Actor2Geo_ADM2Code", "S"), ("Actor2Geo_Lat", "F"),
+        ("Actor2Geo_Long", "F"), ("Actor2Geo_FeatureID", "S"),
+        ("ActionGeo_Type", "I"), ("ActionGeo_FullName", "S"), ("ActionGeo_CountryCode", "S"),
+        ("ActionGeo_ADM1Code", "S"), ("ActionGeo_ADM2Code", "S"), ("ActionGeo_Lat", "F"),
+        ("ActionGeo_Long", "F"), ("ActionGeo_FeatureID", "S"),
+        ("DATEADDED", "I"), ("SOURCEURL", "S"),
+    )
+)
+#: GDELT 1.0 daily files (58 columns): the 2.0 list without the three ``*Geo_ADM2Code``.
+V1_COLUMNS: tuple[tuple[str, str], ...] = tuple(c for c in V2_COLUMNS if "ADM2" not in c[0])
+assert len(V2_COLUMNS) == 61 and len(V1_COLUMNS) == 58
+
+
+@dataclass(frozen=True)
+class Stream:
+    """One kind of GDELT events file: where its index and files live, and its layout."""
+
+    name: str
+    columns: tuple[tuple[str, str], ...]
+    first: pd.Timestamp  # first file's time (UTC)
+    index: str | None  # path of the master file list under the base URL (None: by date)
+    folder: str  # folder of the data files under the base URL
+    suffix: str  # file name suffix after the time stamp
+
+    @property
+    def ncols(self) -> int:
+        return len(self.columns)
+
+
+STREAMS: dict[str, Stream] = {
+    "v2": Stream("v2", V2_COLUMNS, pd.Timestamp("2015-02-18 22:45"),
+                 "gdeltv2/masterfilelist.txt", "gdeltv2", ".export.CSV.zip"),
+    "v2-translation": Stream("v2-translation", V2_COLUMNS, pd.Timestamp("2015-02-18 22:45"),
+                             "gdeltv2/masterfilelist-translation.txt", "gdeltv2",
+                             ".translation.export.CSV.zip"),
+    "v1": Stream("v1", V1_COLUMNS, pd.Timestamp("2013-04-01"), None, "events",
+                 ".export.CSV.zip"),
+}
+
+#: Product name -> the streams it reads (their rows are merged into one cube).
+PRODUCTS: dict[str, tuple[str, ...]] = {
+    "v2": ("v2",),
+    "v2-all": ("v2", "v2-translation"),
+    "v1": ("v1",),
+}
+PRODUCT_HELP = {
+    "v2": "GDELT 2.0 English 15-minute exports (from 2015-02-18)",
+    "v2-all": "GDELT 2.0 English + translingual 15-minute exports (from 2015-02-18)",
+    "v1": "GDELT 1.0 daily exports, one file per day (from 2013-04-01)",
+}
+
+
+def check_product(product: str) -> tuple[Stream, ...]:
+    """The streams of ``product``; ValueError listing the valid products otherwise."""
+    if product not in PRODUCTS:
+        choices = "; ".join(f"{k} ({v})" for k, v in PRODUCT_HELP.items())
+        raise ValueError(f"Unknown product {product!r}; choose one of: {choices}")
+    return tuple(STREAMS[s] for s in PRODUCTS[product])
+
+
+def first_day(product: str) -> pd.Timestamp:
+    """First day for which ``product`` has files."""
+    return max(s.first.normalize() for s in check_product(product))
+
+
+@dataclass(frozen=True)
+class FileEntry:
+    """One data file to fetch: its name, when it was published, and what the index says."""
+
+    stream: str
+    name: str  # e.g. 20191024143000.export.CSV.zip
+    stamp: pd.Timestamp  # publication time (UTC); the day for 1.0 daily files
+    size: int | None = None  # bytes, from the index
+    md5: str | None = None  # hex digest, from the index
+
+    @property
+    def month(self) -> str:
+        """Publication month, ``YYYY-MM``: the partition the file's rows are stored in."""
+        return f"{self.stamp:%Y-%m}"
+
+    @property
+    def day(self) -> pd.Timestamp:
+        return self.stamp.normalize()
+
+    def url(self, base_url: str) -> str:
+        return f"{base_url}/{STREAMS[self.stream].folder}/{self.name}"
+
+
+_MD5 = re.compile(r"^[0-9a-fA-F]{32}$")
+_SIZE = re.compile(r"^\d+$")
+
+
+def parse_index(text: str, stream: Stream) -> tuple[list[FileEntry], int]:
+    """Parse a GDELT 2.0 master file list into the entries of ``stream``.
+
+    Parameters
+    ----------
+    text : str
+        Contents of ``masterfilelist.txt`` (lines ``<bytes> <md5> <url>``, any order of tokens).
+    stream : Stream
+
+    Returns
+    -------
+    entries : list of FileEntry
+        Files of this stream (``.export.CSV.zip`` or ``.translation.export.CSV.zip``), sorted by
+        time stamp, de-duplicated on name (the last line wins).
+    unparsable : int
+        Lines that name no URL or no 14-digit time stamp (GDELT's list has a few).
+
+    Examples
+    --------
+    >>> line = ("150383 297a16b493de7cf6ca809a7cc31d0b93 "
+    ...         "http://data.gdeltproject.org/gdeltv2/20150218230000.export.CSV.zip")
+    >>> parse_index(line, STREAMS["v2"])[0][0].stamp
+    Timestamp('2015-02-18 23:00:00')
+    """
+    name_re = re.compile(r"(\d{14})" + re.escape(stream.suffix) + "$")
+    entries: dict[str, FileEntry] = {}
+    bad = 0
+    for line in text.splitlines():
+        toks = line.split()
+        if not toks:
+            continue
+        url = next((t for t in toks if "/" in t), None)
+        if url is None:
+            bad += 1
+            continue
+        name = url.rsplit("/", 1)[-1]
+        m = name_re.search(name)
+        if m is None:
+            # other files (mentions, gkg, the other export stream) or junk
+            if "/" in url and not re.search(r"\d{14}\.", name):
+                bad += 1
+            continue
+        if stream.name == "v2" and ".translation." in name:
+            continue
+        size = next((int(t) for t in toks if _SIZE.match(t)), None)
+        md5 = next((t.lower() for t in toks if _MD5.match(t)), None)
+        try:
+            stamp = pd.Timestamp(pd.to_datetime(m.group(1), format="%Y%m%d%H%M%S"))
+        except ValueError:
+            bad += 1
+            continue
+        entries[name] = FileEntry(stream.name, name, stamp, size, md5)
+    return sorted(entries.values(), key=lambda e: e.stamp), bad
+
+
+def select(entries: Iterable[FileEntry], start: pd.Timestamp, end: pd.Timestamp
+           ) -> list[FileEntry]:
+    """Entries published on the days [start, end] (UTC, inclusive)."""
+    hi = end + pd.Timedelta(days=1)
+    return [e for e in entries if start <= e.stamp < hi]
+
+
+def v1_entries(start: pd.Timestamp, end: pd.Timestamp) -> list[FileEntry]:
+    """GDELT 1.0 daily files for [start, end], by URL construction (no size or md5 known).
+
+    Examples
+    --------
+    >>> [e.name for e in v1_entries(pd.Timestamp("2016-07-28"), pd.Timestamp("2016-07-29"))]
+    ['20160728.export.CSV.zip', '20160729.export.CSV.zip']
+    """
+    return [FileEntry("v1", f"{d:%Y%m%d}.export.CSV.zip", d)
+            for d in pd.date_range(start, end, freq="D")]
+
+
+def expected_slots(stream: Stream, start: pd.Timestamp, end: pd.Timestamp
+                   ) -> Iterator[pd.Timestamp]:
+    """The 15-minute time stamps GDELT 2.0 should have published on [start, end]."""
+    lo = max(start, stream.first)
+    return iter(pd.date_range(lo, end + pd.Timedelta(hours=23, minutes=45), freq="15min"))
