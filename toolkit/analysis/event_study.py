@@ -53,6 +53,8 @@ class EventStudyResult:
         n_candidates, alternative, unit``.
     placebo_effects : ndarray
         The effects of the placebo sets (for a histogram).
+    candidates : DatetimeIndex
+        The days placebo dates were drawn from.
     """
 
     path: pd.DataFrame
@@ -60,6 +62,7 @@ class EventStudyResult:
     effects: pd.DataFrame
     summary: pd.DataFrame
     placebo_effects: np.ndarray = field(repr=False)
+    candidates: pd.DatetimeIndex = field(repr=False, default=None)
     info: dict = field(default_factory=dict)
 
 
@@ -273,4 +276,5 @@ def event_study(data: pd.Series | pd.DataFrame, milestones, *,
     for frame in (path, by_ms, effects, summary):
         frame.attrs.update(meta)
     return EventStudyResult(path=path, by_milestone=by_ms, effects=effects, summary=summary,
-                            placebo_effects=placebo_eff, info=meta)
+                            placebo_effects=placebo_eff, candidates=cand_dates[cand],
+                            info=meta)
