@@ -359,3 +359,33 @@ def test_select_star_over_the_fixture_sees_every_column():
     in_partitions = df["_PARTITIONTIME"].between(pd.Timestamp("2024-03-01", tz="UTC"),
                                                  pd.Timestamp("2024-03-17", tz="UTC"))
     assert len(out) == int(in_partitions.sum()) == len(df) - 1  # all but the 10-day-late row
+
+
+# --------------------------------------------------------------------------- README
+def _readme_bigquery_section() -> str:
+    from conftest import REPO
+
+    text = (REPO / "README.md").read_text()
+    start = text.index("### Google BigQuery")
+    return text[start:text.index("\n## ", start)]
+
+
+def test_readme_bigquery_sql_examples_run(capsys):
+    import re
+    import shlex
+
+    from toolkit.cli import main
+
+    cmds = [line.split("#")[0].strip()
+            for block in re.findall(r"```bash\n(.*?)```", _readme_bigquery_section(), re.S)
+            for line in block.splitlines() if line.startswith("toolkit bigquery sql")]
+    assert len(cmds) >= 2
+    for cmd in cmds:
+        assert main(shlex.split(cmd)[1:]) == 0, cmd
+        assert "_PARTITIONTIME >= TIMESTAMP('2024-01-01')" in capsys.readouterr().out
+
+
+def test_readme_labels_costs_as_estimates():
+    sec = _readme_bigquery_section()
+    assert "model" in sec.lower() and "6.25" in sec and "50 GB" in sec
+    assert "maximum_bytes_billed" in sec and "SELECT *" in sec
