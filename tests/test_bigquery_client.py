@@ -332,6 +332,19 @@ def test_refetch_replaces_days_and_keeps_the_rest(data_dir):
     assert cov["ranges"] == [{"start": START, "end": "2024-03-12"}]
 
 
+def test_rerun_sends_and_bills_nothing_unless_refresh(data_dir, capsys):
+    B.fetch_bigquery(START, END, client=FakeBigQueryClient(), verbose=False)
+    again = FakeBigQueryClient()
+    report = B.fetch_bigquery("2024-03-02", "2024-03-09", client=again, actors="KOR,RUS")
+    assert report.already_cached and again.calls == [] and report.job_ids == []
+    assert "already cached: nothing was run or billed" in capsys.readouterr().out
+    assert len(B.fetches(data_dir)) == 1
+    B.fetch_bigquery(START, END, client=again, refresh=True, verbose=False)
+    assert len(again.calls) == 4 and len(B.fetches(data_dir)) == 2
+    assert_cubes_equal(toolkit.load_cube(START, END, source="bigquery"),
+                       expected_cube(again.events))
+
+
 def test_cache_never_mixes_date_bases(data_dir):
     B.fetch_bigquery(START, END, client=FakeBigQueryClient(), verbose=False)
     client = FakeBigQueryClient()

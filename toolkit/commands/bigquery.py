@@ -72,6 +72,8 @@ def register_fetch(fetch_sub: argparse._SubParsersAction) -> None:
     _range_args(p)
     _cost_args(p)
     p.add_argument("--data-dir", help="cache directory (default: TOOLKIT_DATA_DIR or data/cache)")
+    p.add_argument("--refresh", action="store_true",
+                   help="run again even if the cache already holds the range (billed again)")
     p.set_defaults(func=run_fetch)
 
 
@@ -117,7 +119,7 @@ def run_fetch(args: argparse.Namespace) -> int:
         report = B.fetch_bigquery(args.start, args.end, project=args.project,
                                   actors=args.actors, date_basis=args.date_basis,
                                   max_gb=args.max_gb, pad_days=args.pad_days,
-                                  data_dir=args.data_dir)
+                                  data_dir=args.data_dir, refresh=args.refresh)
     except (B.BigQueryError, B.BigQueryNotInstalled) as exc:
         raise _cli_error(exc) from None
     print(report.summary())

@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import logging
+import math
 import os
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -106,6 +107,9 @@ def _check_range(start, end) -> tuple[pd.Timestamp, pd.Timestamp]:
     if e < FIRST_DAY:
         raise ValueError(f"GDELT 2.0 Events start on {FIRST_DAY:%Y-%m-%d}; end {e:%Y-%m-%d} is "
                          "before that")
+    if s < FIRST_DAY:
+        log.warning("toolkit: GDELT 2.0 Events start on %s; using that instead of %s",
+                    f"{FIRST_DAY:%Y-%m-%d}", f"{s:%Y-%m-%d}")
     return max(s, FIRST_DAY), e
 
 
@@ -492,8 +496,13 @@ class FetchReport:
     estimated_usd: float
     job_ids: list[str]
     months: list[str] = field(default_factory=list)
+    already_cached: bool = False
 
     def summary(self) -> str:
+        if self.already_cached:
+            return (f"BigQuery {self.start} to {self.end} ({','.join(self.actors)}, date basis "
+                    f"{self.date_basis}) is already cached: nothing was run or billed "
+                    "(refresh=True / --refresh runs the queries again)")
         return (f"BigQuery {self.start} to {self.end} ({','.join(self.actors)}, "
                 f"date basis {self.date_basis}): {self.cube_rows:,} cube rows, "
                 f"{self.totals_rows:,} days of totals; estimated {fmt_bytes(self.estimated_bytes)}"
@@ -520,7 +529,7 @@ def _run(client, sql: str, *, max_bytes_billed: int) -> tuple[pd.DataFrame, obje
 def fetch_bigquery(start, end, *, project: str | None = None, actors=None,
                    date_basis: str = "sqldate", max_gb: float | None = None,
                    pad_days: int = A.DEFAULT_PAD_DAYS, table: str = TABLE, data_dir=None,
-                   client=None, verbose: bool = True) -> FetchReport:
+                   client=None, verbose: bool = True, refresh: bool = False) -> FetchReport:
     """Build the dyad cube and daily totals for [start, end] on BigQuery and cache them.
 
     Steps: dry-run both queries; refuse (:class:`CostLimitExceeded`) when their estimated
@@ -551,6 +560,9 @@ def fetch_bigquery(start, end, *, project: str | None = None, actors=None,
         An existing client (default: one from Application Default Credentials).
     verbose : bool
         Print the dry run's report (bytes, estimated cost, ceiling) before running.
+    refresh : bool
+        Run again even when the cache already holds [start, end] for these actors. By default a
+        rerun (e.g. of a notebook cell) sends nothing and bills nothing.
 
     Returns
     -------
@@ -574,6 +586,12 @@ def fetch_bigquery(start, end, *, project: str | None = None, actors=None,
     s, e = _check_range(start, end)
     max_bytes_from_gb(max_gb)
     _check_cache_basis(date_basis, data_dir)
+    if not refresh and _cached(s, e, acts, data_dir):
+        report = FetchReport(f"{s:%Y-%m-%d}", f"{e:%Y-%m-%d}", acts, date_basis, "", 0, 0, 0,
+                             0, 0.0, [], [], already_cached=True)
+        if verbose:
+            print(report.summary(), flush=True)
+        return report
     if client is None:
         client = make_client(project)
     est = estimate_bigquery(s, e, project=project, actors=acts, date_basis=date_basis,
@@ -583,12 +601,12 @@ def fetch_bigquery(start, end, *, project: str | None = None, actors=None,
     if verbose:
         print(est.summary(), flush=True)
     if not est.within_limit:
-        need = est.bytes_processed / GB
+        need = max(1, math.ceil(est.bytes_processed / GB * 1.1))
         raise CostLimitExceeded(
             f"Refusing to run: the queries for {est.start}..{est.end} would process "
             f"{fmt_bytes(est.bytes_processed)} (~US$ {est.usd:,.2f} at US$ {est.usd_per_tib:g}/TiB)"
             f", above the ceiling of {fmt_bytes(est.max_bytes_billed)}. Narrow the date range, "
-            f"or raise the ceiling explicitly: --max-gb {need * 1.1:.0f} (max_gb={need * 1.1:.0f})",
+            f"or raise the ceiling explicitly: --max-gb {need} (max_gb={need})",
             estimated_bytes=est.bytes_processed, max_bytes_billed=est.max_bytes_billed)
     cube_raw, cube_job = _run(client, est.queries[0].sql, max_bytes_billed=est.max_bytes_billed)
     tot_raw, tot_job = _run(client, est.queries[1].sql, max_bytes_billed=est.max_bytes_billed)
@@ -695,6 +713,12 @@ def _spans(days: list[pd.Timestamp]) -> list[tuple[pd.Timestamp, pd.Timestamp]]:
 def _hint(s, e, actors) -> str:
     a = f" --actors {','.join(actors)}" if actors else ""
     return _FETCH_HINT.format(s=f"{s:%Y-%m-%d}", e=f"{e:%Y-%m-%d}", a=a)
+
+
+def _cached(s: pd.Timestamp, e: pd.Timestamp, actors: tuple[str, ...], data_dir) -> bool:
+    day_acts = _day_actors(fetches(data_dir))
+    return all(d in day_acts and set(actors) <= day_acts[d]
+               for d in pd.date_range(s, e, freq="D"))
 
 
 def load(kind: str, start, end, *, actors=None, data_dir=None) -> pd.DataFrame:
