@@ -26,6 +26,10 @@ def register_fetch(fetch_sub: argparse._SubParsersAction) -> None:
     p.add_argument("--interval", type=float, default=5.0,
                    help="seconds between requests, shared by all processes (default 5)")
     p.add_argument("--timeout", type=float, default=60.0, help="seconds per request")
+    p.add_argument("--retries", type=int, default=5,
+                   help="retries on HTTP 429/5xx and timeouts (default 5)")
+    p.add_argument("--backoff", type=float, default=5.0,
+                   help="first retry wait in seconds, doubling each time (default 5)")
     p.add_argument("--out", help="also write the tidy timelines to .csv or .parquet")
     p.set_defaults(func=run_fetch)
 
@@ -55,7 +59,8 @@ def run_fetch(args: argparse.Namespace) -> int:
             try:
                 df = doc_timeline(query, args.start, args.end, mode=mode, source="api",
                                   base_url=args.base_url, data_dir=args.data_dir,
-                                  interval=args.interval, timeout=args.timeout)
+                                  interval=args.interval, timeout=args.timeout,
+                                  retries=args.retries, backoff=args.backoff)
             except DocQueryError:
                 raise
             except DocError as exc:

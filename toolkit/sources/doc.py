@@ -218,27 +218,44 @@ def parse_timeline(response: dict, mode: str, query: str) -> pd.DataFrame:
     than a day are aggregated to days (sum for ``timelinevolraw``, mean otherwise) with a
     warning. An empty response (``{}`` or no series) gives an empty frame with the columns.
     """
-    rows = []
+    df = _parse_timeline_raw(response, mode, query)
+    return TIMELINE.empty() if df is None else coerce(df, TIMELINE)
+
+
+def _iso(d: str) -> str:
+    # "20240101T000000Z" -> "2024-01-01T00:00:00" (numpy parses ISO quickly)
+    return f"{d[0:4]}-{d[4:6]}-{d[6:8]}T{d[9:11]}:{d[11:13]}:{d[13:15]}"
+
+
+def _parse_timeline_raw(response: dict, mode: str, query: str) -> pd.DataFrame | None:
+    """Fast path of :func:`parse_timeline`: plain columns, no dtype coercion; None if empty."""
+    dates, series, values, norms = [], [], [], []
     for s in (response or {}).get("timeline") or []:
         name = _label(str(s.get("series", "")), mode)
         for pt in s.get("data") or []:
-            rows.append((pt.get("date"), name, pt.get("value"), pt.get("norm", np.nan)))
-    if not rows:
-        return TIMELINE.empty()
-    df = pd.DataFrame(rows, columns=["date", "series", "value", "norm"])
-    df["date"] = pd.to_datetime(df["date"], format="%Y%m%dT%H%M%SZ")
-    df["value"] = pd.to_numeric(df["value"], errors="coerce")
-    df["norm"] = pd.to_numeric(df["norm"], errors="coerce")
+            dates.append(_iso(pt.get("date", "")))
+            series.append(name)
+            values.append(pt.get("value"))
+            norms.append(pt.get("norm", np.nan))
+    if not dates:
+        return None
+    df = pd.DataFrame({
+        "date": np.array(dates, dtype="datetime64[ns]"),
+        "query": query, "mode": mode, "series": series,
+        "value": pd.to_numeric(pd.Series(values, dtype=object), errors="coerce").to_numpy(
+            dtype=float),
+        "norm": pd.to_numeric(pd.Series(norms, dtype=object), errors="coerce").to_numpy(
+            dtype=float),
+    })
     day = df["date"].dt.normalize()
     if (df["date"] != day).any():
         warnings.warn(f"DOC {mode} for {query!r} came in sub-daily steps; aggregating to days",
-                      stacklevel=3)
+                      stacklevel=4)
         how = "sum" if mode == "timelinevolraw" else "mean"
-        df = df.assign(date=day).groupby(["date", "series"], as_index=False).agg(
-            value=("value", how), norm=("norm", "sum" if how == "sum" else "mean"))
-    df["query"] = query
-    df["mode"] = mode
-    return coerce(df, TIMELINE)
+        df = df.assign(date=day).groupby(["date", "query", "mode", "series"],
+                                         as_index=False).agg(value=("value", how),
+                                                             norm=("norm", how))
+    return df
 
 
 def parse_articles(response: dict, query: str) -> pd.DataFrame:
@@ -332,10 +349,13 @@ def _timeline(spec: QuerySpec, mode: str, s: pd.Timestamp, e: pd.Timestamp,
     end_needed = e + pd.Timedelta(days=1) - _STEP
     for ws, we, rs, re_ in it:
         entry = fetcher.window(spec, mode, ws, we, rs, re_, min(re_, end_needed))
-        part = parse_timeline(entry["response"], mode, spec.label)
-        # drop what the request returned outside its window (short windows reach back)
-        parts.append(part[(part["date"] >= ws) & (part["date"] <= we)])
-    df = pd.concat(parts, ignore_index=True) if parts else TIMELINE.empty()
+        part = _parse_timeline_raw(entry["response"], mode, spec.label)
+        if part is not None:
+            # drop what the request returned outside its window (short windows reach back)
+            parts.append(part[(part["date"] >= ws) & (part["date"] <= we)])
+    if not parts:
+        return TIMELINE.empty()
+    df = pd.concat(parts, ignore_index=True)
     df = df[(df["date"] >= s) & (df["date"] <= e)]
     df = df.drop_duplicates(["date", "series"], keep="last")
     return coerce(df.sort_values(["series", "date"]).reset_index(drop=True), TIMELINE)

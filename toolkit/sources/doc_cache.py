@@ -27,7 +27,7 @@ from pathlib import Path
 import pandas as pd
 
 from .. import __version__
-from ..store import write_json_atomic
+from ..store import write_bytes_atomic
 
 #: How long after a window's end GDELT is assumed to have finished indexing it.
 SETTLE = pd.Timedelta(hours=3)
@@ -88,5 +88,6 @@ def write(path: Path, response: dict, *, url: str, query: str, query_text: str, 
         },
         "response": response,
     }
-    write_json_atomic(path, entry)
+    # compact JSON: artlist windows hold 250 records and are written inside the pace slot
+    write_bytes_atomic(path, json.dumps(entry, separators=(",", ":")).encode())
     return entry

@@ -183,7 +183,7 @@ class DocClient:
         for attempt in range(self.retries + 1):
             url = self.url
             wait: float | None = None
-            with self.pacer.slot():
+            with self.pacer.slot() as slot:
                 if cached is not None:
                     hit = cached()
                     if hit is not None:  # another process fetched it while we waited
@@ -191,6 +191,7 @@ class DocClient:
                 self.requests_made += 1
                 try:
                     resp = self.session.get(self.url, params=params, timeout=self.timeout)
+                    slot.finished()
                 except requests.Timeout:
                     last, status = f"timed out after {self.timeout:g} s", None
                 except requests.ConnectionError as exc:

@@ -36,6 +36,18 @@ def _thread_lock(key: str) -> threading.Lock:
         return _THREAD_LOCKS.setdefault(key, threading.Lock())
 
 
+class _Slot:
+    """The right to send one request; ``waited`` is the seconds spent waiting for it."""
+
+    def __init__(self, waited: float) -> None:
+        self.waited = waited
+        self.done: float | None = None
+
+    def finished(self) -> None:
+        """Mark the request finished now (the next request may start ``interval`` later)."""
+        self.done = time.time()
+
+
 class Pacer:
     """At most one request per ``interval`` seconds across threads and processes.
 
@@ -71,11 +83,12 @@ class Pacer:
             return {}
 
     @contextlib.contextmanager
-    def slot(self) -> Iterator[float]:
-        """Hold the pace: wait for the next allowed start, yield the seconds waited.
+    def slot(self) -> Iterator[_Slot]:
+        """Hold the pace: wait for the next allowed start, then yield a :class:`_Slot`.
 
         The request made inside the ``with`` block is the only one in flight for this data
-        directory; its finish time is recorded on exit, even when it raised.
+        directory. Its finish time is what :meth:`_Slot.finished` marked (call it as soon as
+        the response is in), else the time the block exits, even when it raised.
         """
         with self._thread_lock, self._file_lock:
             st = self._state()
@@ -83,11 +96,12 @@ class Pacer:
             waited = max(0.0, start_at - time.time())
             if waited:
                 time.sleep(waited)
+            slot = _Slot(waited)
             try:
-                yield waited
+                yield slot
             finally:
                 st = self._state()
-                st["done"] = time.time()
+                st["done"] = slot.done if slot.done is not None else time.time()
                 write_json_atomic(self.state_path, st)
 
     def defer(self, seconds: float) -> None:

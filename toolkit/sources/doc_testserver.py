@@ -211,14 +211,16 @@ class FakeDocAPI:
             return {"articles": self._articles(query, start, end,
                                                int(params.get("maxrecords", 75)))}
         step = resolution(start, end)
-        times = pd.date_range(start.floor(step), end, freq=step)
+        first = start.floor(step).to_pydatetime()
+        n = int((end.to_pydatetime() - first) / step.to_pytimedelta()) + 1
+        stamps = [(first + k * step.to_pytimedelta()).strftime(_TS) for k in range(n)]
         res = {pd.Timedelta(days=1): "day", pd.Timedelta(hours=1): "hour"}.get(step, "15min")
         timeline = []
         for s in _SERIES[mode]:
             data = []
-            for ts in times:
+            for ts in stamps:
                 u = _unit(query, mode, s, ts)
-                pt = {"date": ts.strftime(_TS)}
+                pt = {"date": ts}
                 if mode == "timelinetone":
                     pt["value"] = round(-6 + 8 * u, 4)
                 elif mode == "timelinevolraw":
