@@ -94,7 +94,7 @@ def test_close_milestones_get_separate_label_lanes(demo, ms):
     assert len({lab[i].yshift for i in close}) == 3
     assert fig.layout.meta["milestones"]["unlabelled"] == []
     # the top margin makes room for the lanes used
-    assert fig.layout.margin.t >= 70 + 15 * fig.layout.meta["milestones"]["lanes"]
+    assert fig.layout.margin.t >= 80 + 15 * fig.layout.meta["milestones"]["lanes"]
 
 
 def test_layout_labels_never_overlap_in_a_lane():
@@ -194,6 +194,15 @@ def test_event_window_before_after_means(demo, ms):
         charts.event_window(df, "no-such-milestone", milestones=ms)
     by_date = charts.event_window(df, "2026-02-21", days=10)
     assert by_date.layout.meta["window_means"]
+    # with a trailing window, the means use the unsmoothed values (no pre-milestone carry-over)
+    rolled = toolkit.compute_index(cube, totals, "threat_rate", dyads=["RUS→KOR"], rolling=7)
+    fig = charts.event_window(rolled, "2026-02-21", days=30)
+    got = fig.layout.meta["window_means"][0]
+    raw = toolkit.indices.window_means(rolled, "2026-02-21", 30, column="raw").iloc[0]
+    smooth = toolkit.indices.window_means(rolled, "2026-02-21", 30).iloc[0]
+    assert (got["before"], got["after"]) == pytest.approx((raw["before"], raw["after"]))
+    assert got["after"] != pytest.approx(smooth["after"])
+    assert "unsmoothed daily values" in " ".join(a.text for a in fig.layout.annotations)
 
 
 def test_timeline_of_doc_indices():

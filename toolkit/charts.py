@@ -323,7 +323,7 @@ def layout_labels(xs: Iterable[float], widths: Iterable[float], *, plot_width: f
 
 
 def add_milestones(fig: go.Figure, milestones: pd.DataFrame | None, *, start=None, end=None,
-                   labels: str = "short", max_lanes: int = 4, width_hint: int = 1100,
+                   labels: str = "short", max_lanes: int = 5, width_hint: int = 1100,
                    markers: bool = True, lane_height: int = 15,
                    emphasis: Iterable[str] = ()) -> dict:
     """Overlay milestones: category-coloured vertical lines, hover markers, stacked labels.
@@ -432,7 +432,7 @@ def _overlay_axis(fig: go.Figure) -> str:
     return f"y{n}"
 
 
-def _label_margin(info: dict, base_top: int = 70) -> int:
+def _label_margin(info: dict, base_top: int = 80) -> int:
     return base_top + info.get("lanes", 0) * 15 + (8 if info.get("lanes") else 0)
 
 
@@ -468,7 +468,7 @@ def _colours(labels: Iterable[str]) -> dict[str, str]:
 
 def timeline(frame: pd.DataFrame, milestones: pd.DataFrame | None = None, *,
              title: str = "", y_title: str = "", by: str | None = None, show_raw: bool = True,
-             labels: str = "short", max_lanes: int = 4, webgl: bool | str = "auto",
+             labels: str = "short", max_lanes: int = 5, webgl: bool | str = "auto",
              emphasis: Iterable[str] = (), height: int | None = None,
              width_hint: int = 1100) -> go.Figure:
     """Line chart of one or more indices (stacked panels, shared x), one line per series.
@@ -698,8 +698,9 @@ def event_window(frame: pd.DataFrame, milestone, *, days: int = 30,
     -----
     Means are plain means of the frame's values (see :func:`toolkit.indices.window_means`):
     *before* = the ``days`` days before the milestone, *after* = the milestone day and the
-    ``days − 1`` following. They are drawn as dashed horizontal segments and listed in the
-    caption; they describe, they do not test (see the statistics module for that).
+    ``days − 1`` following, of the unsmoothed values (column ``raw``) when the frame was
+    computed with ``rolling``, else of ``value``. They are drawn as dashed horizontal segments
+    and listed in the caption; they describe, they do not test (see :mod:`toolkit.analysis`).
 
     Returns
     -------
@@ -736,7 +737,10 @@ def event_window(frame: pd.DataFrame, milestone, *, days: int = 30,
     colours = _colours(names)
     fig = go.Figure()
     _add_series(fig, w, "_series", show_raw=show_raw, webgl=False, colours=colours)
-    means = window_means(w, d, days, by="_series")
+    # means of the UNSMOOTHED values: a trailing window would carry pre-milestone days into
+    # the "after" mean
+    col = "raw" if "raw" in w else "value"
+    means = window_means(w, d, days, by="_series", column=col)
     for _, r in means.iterrows():
         c = colours[r["_series"]]
         for a, b, v in ((lo, d - pd.Timedelta(days=1), r["before"]),
@@ -761,9 +765,9 @@ def event_window(frame: pd.DataFrame, milestone, *, days: int = 30,
     meta = {"milestones": info, "window_means": means.rename(columns={"_series": "series"})
             .to_dict("records")}
     fig = _finish(fig, w.drop(columns="_series"), title, "", meta)
-    fig.add_annotation(text=f"dashed: mean of {days} days before / from the milestone on "
-                            f"(plain mean of {('daily ' if frame.attrs.get('freq') == 'D' else '')}"
-                            f"values): {summary}",
+    what = "unsmoothed daily values" if col == "raw" else "daily values"
+    fig.add_annotation(text=f"dashed: mean of the {days} days before / from the milestone on "
+                            f"(plain mean of {what}): {summary}",
                        xref="paper", yref="paper", x=0, y=0, yshift=-80, xanchor="left",
                        yanchor="top", showarrow=False, align="left",
                        font={"size": 11, "color": "#444444"}, name="means")

@@ -435,7 +435,7 @@ def compute_index(cube: pd.DataFrame, totals: pd.DataFrame, index: str = "volume
 
 
 def window_means(frame: pd.DataFrame, date, days: int = 30, *,
-                 by: str = "dyad") -> pd.DataFrame:
+                 by: str = "dyad", column: str = "value") -> pd.DataFrame:
     """Mean of an index's values before and after a date, per series.
 
     ``before`` covers the ``days`` periods strictly before ``date``; ``after`` covers ``date``
@@ -450,6 +450,11 @@ def window_means(frame: pd.DataFrame, date, days: int = 30, *,
         The milestone day.
     days : int
         Window length on each side, in days.
+    by : str
+        Column naming the series.
+    column : str
+        Values to average: ``value``, or ``raw`` for the unsmoothed values of a frame computed
+        with ``rolling`` (a trailing window would carry pre-milestone days into "after").
 
     Returns
     -------
@@ -467,8 +472,11 @@ def window_means(frame: pd.DataFrame, date, days: int = 30, *,
                          "frame[frame['index'] == 'hostility']")
     before = frame[(frame["date"] >= d - pd.Timedelta(days=days)) & (frame["date"] < d)]
     after = frame[(frame["date"] >= d) & (frame["date"] < d + pd.Timedelta(days=days))]
-    b = before.groupby(by, sort=False)["value"].agg(["mean", "count"])
-    a = after.groupby(by, sort=False)["value"].agg(["mean", "count"])
+    if column not in frame:
+        raise ValueError(f"column={column!r} is not in the frame; choose from "
+                         f"{', '.join(frame.columns)}")
+    b = before.groupby(by, sort=False)[column].agg(["mean", "count"])
+    a = after.groupby(by, sort=False)[column].agg(["mean", "count"])
     out = pd.DataFrame({"before": b["mean"], "after": a["mean"],
                         "n_before": b["count"], "n_after": a["count"]})
     out["change"] = out["after"] - out["before"]
