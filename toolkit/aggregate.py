@@ -101,7 +101,7 @@ def cube_sql(start, end, *, actors: Iterable[str] | str | None = None, table: st
         Add the ``_PARTITIONTIME`` filter (BigQuery's ingestion-time partitioned tables).
     pad_days : int
         Days the partition window extends past ``end`` for ``sqldate`` (events are published
-        after they happen).
+        after they happen); ``dateadded`` always gets one spare day.
 
     Returns
     -------
