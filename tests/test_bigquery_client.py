@@ -85,12 +85,13 @@ class FakeBigQueryClient:
     """Stand-in for google.cloud.bigquery.Client (the service), recording every call."""
 
     def __init__(self, project="test-project", location=None, *, events=None, scale=1,
-                 actual_scale=None):
+                 actual_scale=None, dry_run_enforces=False):
         self.project = project
         self.events = events if events is not None else events_frame(fixture_rows(),
                                                                       blank_as_null=True)
         self.scale = scale  # pretend the table is `scale` times bigger (same rows)
         self.actual_scale = actual_scale  # a real run processing more than the dry run said
+        self.dry_run_enforces = dry_run_enforces  # dry runs above the ceiling answer an error
         self.calls: list[tuple[str, bigquery.QueryJobConfig]] = []
 
     def bytes_for(self, sql):
@@ -100,6 +101,10 @@ class FakeBigQueryClient:
         assert isinstance(job_config, bigquery.QueryJobConfig)
         self.calls.append((sql, job_config))
         job = FakeJob(self, sql, job_config)
+        limit = job_config.maximum_bytes_billed
+        if job_config.dry_run and self.dry_run_enforces and job.total_bytes_processed > limit:
+            raise gexc.BadRequest(f"Query exceeded limit for bytes billed: {limit}. "
+                                  f"{job.total_bytes_processed} or higher required.")
         if not job_config.dry_run:
             if self.actual_scale:
                 job.total_bytes_processed *= self.actual_scale
@@ -192,6 +197,17 @@ def test_refusal_when_estimate_exceeds_ceiling(data_dir):
     need = err.value.estimated_bytes / 1e9
     B.fetch_bigquery(START, END, client=client, max_gb=need * 1.1, verbose=False)
     assert any(not cfg.dry_run for _, cfg in client.calls)
+
+
+def test_refusal_when_bigquery_rejects_the_dry_run_over_the_ceiling(data_dir):
+    client = FakeBigQueryClient(scale=10**7, dry_run_enforces=True)
+    est = B.estimate_bigquery(START, END, client=client, max_gb=1)
+    assert est.bytes_processed == sum(client.bytes_for(s) for s in (est.queries[0].sql,
+                                                                    est.queries[1].sql))
+    assert not est.within_limit
+    with pytest.raises(B.CostLimitExceeded, match="Refusing to run"):
+        B.fetch_bigquery(START, END, client=client, max_gb=1, verbose=False)
+    assert all(cfg.dry_run for _, cfg in client.calls)
 
 
 def test_bigquery_enforces_ceiling_when_dry_run_underestimates(data_dir):

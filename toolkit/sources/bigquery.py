@@ -37,6 +37,7 @@ import datetime as _dt
 import logging
 import math
 import os
+import re
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -415,7 +416,9 @@ def dry_run(client, sql: str, *, max_bytes_billed: int) -> int:
     """Bytes BigQuery would process for ``sql`` (a free dry run; query cache off).
 
     The dry run's job configuration carries ``maximum_bytes_billed`` too, like every job the
-    toolkit creates.
+    toolkit creates. Should BigQuery answer a dry run above that ceiling with its "exceeded
+    limit for bytes billed: L. N or higher required" error, ``N`` (its own figure) is returned,
+    so the caller still sees the size and refuses to run.
     """
     bigquery = _import_bigquery()
     cfg = bigquery.QueryJobConfig(dry_run=True, use_query_cache=False,
@@ -425,9 +428,15 @@ def dry_run(client, sql: str, *, max_bytes_billed: int) -> int:
         job = client.query(sql, job_config=cfg)
     except Exception as exc:
         if _is_google_error(exc):
+            required = _LIMIT_RE.search(str(getattr(exc, "message", None) or exc))
+            if required:
+                return int(required.group(1))
             raise _service_error(exc, "dry run") from exc
         raise
     return int(job.total_bytes_processed or 0)
+
+
+_LIMIT_RE = re.compile(r"limit for bytes billed.*?(\d+) or higher required", re.I | re.S)
 
 
 def _check_project_client(project, client):
