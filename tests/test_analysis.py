@@ -257,8 +257,9 @@ def test_stationarity_flags_random_walk_and_granger_differences_it():
     st = A.stationarity(pd.DataFrame({"walk": walk, "iid": iid}))
     assert st.set_index("series")["stationary"].to_dict() == {"walk": False, "iid": True}
     res = A.granger({"walk": walk, "iid": iid}, "walk", "iid")
-    assert res.info["differences"] == 1
+    assert res.info["differences"] == {"walk": 1, "iid": 0}  # only the walk is differenced
     assert set(res.stationarity["differences"]) == {0, 1}
+    assert res.table["differences"].tolist() == ["1,0", "0,1"]
     irf = A.impulse_responses(res, periods=10)
     assert list(irf.columns) == ["horizon", "impulse", "response", "estimate", "std_err",
                                  "ci_low", "ci_high"]

@@ -13,6 +13,7 @@ Every method takes one daily series (a Series indexed by days, or the tidy frame
 :func:`chow_test`, :func:`break_search` structural breaks at a known / unknown date
 :func:`granger`, :func:`impulse_responses`  lead–lag between dyads (VAR, ADF/KPSS)
 :func:`stl_decompose`, :func:`deseasonalise`  weekly seasonality
+:func:`adjust_pvalues`                 Holm / Benjamini–Hochberg across many milestones
 =====================================  ===========================================================
 
 Plots: :func:`plot_its`, :func:`plot_event_study`, :func:`plot_break_search`,
@@ -26,6 +27,7 @@ from .counts import CountResult, count_model, dyad_counts
 from .event_study import EventStudyResult, event_study
 from .its import ITSResult, segmented_regression
 from .leadlag import GrangerResult, as_wide, granger, impulse_responses, stationarity
+from .multiple import adjust_pvalues
 from .plots import (
     plot_break_search,
     plot_event_study,
@@ -43,6 +45,7 @@ __all__ = [
     "EventStudyResult", "event_study",
     "ITSResult", "segmented_regression",
     "GrangerResult", "as_wide", "granger", "impulse_responses", "stationarity",
+    "adjust_pvalues",
     "plot_break_search", "plot_event_study", "plot_irf", "plot_irr", "plot_its", "plot_stl",
     "deseasonalise", "stl_decompose",
 ]

@@ -154,12 +154,13 @@ def as_milestones(milestones) -> pd.DataFrame:
 
     Accepts one date (str / Timestamp), a list of dates, a mapping ``{name: date}``, or a
     frame with a ``date`` column and optionally ``title`` or ``name``
-    (e.g. :func:`toolkit.load_milestones`).
+    (e.g. :func:`toolkit.load_milestones`); the name is taken from the first of the columns
+    ``name``, ``id``, ``short``, ``title`` that exists.
     """
     if isinstance(milestones, pd.DataFrame):
         if "date" not in milestones.columns:
             raise ValueError("A milestones frame needs a 'date' column (and optionally 'title')")
-        names = next((milestones[c].astype(str) for c in ("name", "title")
+        names = next((milestones[c].astype(str) for c in ("name", "id", "short", "title")
                       if c in milestones.columns), None)
         dates = pd.to_datetime(milestones["date"])
         if names is None:

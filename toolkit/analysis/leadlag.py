@@ -4,10 +4,11 @@ Steps (each reported, none silently assumed):
 
 1. :func:`stationarity` runs ADF (H0: unit root) and KPSS (H0: stationary) on each series.
    A series is called stationary when ADF rejects at 5 % and KPSS does not.
-2. :func:`granger` differences all series together as many times as the least stationary one
-   needs (``difference="auto"``, at most 2; or a fixed number), fits a VAR whose lag order is
-   chosen by an information criterion (AIC by default), and runs F tests of Granger
-   causality in both directions.
+2. :func:`granger` differences each series as many times as it needs to pass both tests
+   (``difference="auto"``, at most twice; a series that is already stationary is left in
+   levels, because over-differencing distorts the VAR's tests), or all series a fixed number of
+   times; fits a VAR whose lag order is chosen by an information criterion (AIC by default);
+   and runs F tests of Granger causality in both directions.
 3. :func:`impulse_responses` returns the VAR's impulse responses with asymptotic confidence
    bands as a tidy frame (:func:`toolkit.analysis.plot_irf` draws them).
 
@@ -40,7 +41,7 @@ class GrangerResult:
     ----------
     table : DataFrame
         ``cause, effect, lag_order, differences, f_stat, df_num, df_den, p_value``, both
-        directions.
+        directions (``differences`` as "cause,effect", e.g. "0,1").
     stationarity : DataFrame
         ADF/KPSS results for the levels and for the series as analysed.
     var : statsmodels VARResults
@@ -155,8 +156,8 @@ def granger(data, cause: str, effect: str, *, maxlags: int = 14, ic: str = "aic"
     ic : {"aic", "bic", "hqic", "fpe"}
         Criterion choosing the VAR lag order (at least 1).
     difference : "auto" or int
-        "auto": difference until ADF/KPSS call every series stationary (at most twice);
-        an integer forces that many differences.
+        "auto": difference each series until ADF/KPSS call it stationary (at most twice);
+        an integer differences every series that many times.
     deseasonalise : bool
         Remove each series' weekly STL component first.
 
@@ -198,20 +199,28 @@ def granger(data, cause: str, effect: str, *, maxlags: int = 14, ic: str = "aic"
         wide.attrs.update(attrs)
     report = [stationarity(wide).assign(differences=0)]
     if difference == "auto":
-        d = 0
-        while not report[-1]["stationary"].all() and d < 2:
-            d += 1
-            report.append(stationarity(wide.diff(d).dropna()).assign(differences=d))
+        orders = {}
+        for c in wide.columns:
+            d = 0
+            ok = bool(report[0].set_index("series").loc[c, "stationary"])
+            while not ok and d < 2:
+                d += 1
+                st = stationarity(wide[[c]].diff(d).dropna()).assign(differences=d)
+                report.append(st)
+                ok = bool(st["stationary"].iloc[0])
+            orders[c] = d
     elif isinstance(difference, int) and 0 <= difference <= 2:
-        d = difference
-        if d:
-            report.append(stationarity(wide.diff(d).dropna()).assign(differences=d))
+        orders = dict.fromkeys(wide.columns, difference)
+        if difference:
+            report.append(stationarity(wide.diff(difference).dropna())
+                          .assign(differences=difference))
     else:
         raise ValueError(f"difference={difference!r}: give 'auto' or 0, 1, 2")
-    x = wide.diff(d).dropna() if d else wide
+    x = pd.DataFrame({c: wide[c].diff(d) if d else wide[c] for c, d in orders.items()})
+    x = x.dropna().asfreq("D")
     for c in x.columns:
         if np.nanstd(x[c].to_numpy()) == 0:
-            raise ValueError(f"Series {c!r} is constant after {d} difference(s)")
+            raise ValueError(f"Series {c!r} is constant after {orders[c]} difference(s)")
     model = VAR(x)
     maxlags = int(min(maxlags, max(1, len(x) // 10)))
     order = model.select_order(maxlags=maxlags)
@@ -224,11 +233,12 @@ def granger(data, cause: str, effect: str, *, maxlags: int = 14, ic: str = "aic"
         # single-equation Granger F test (as grangercausalitytests) uses the equation's own.
         df_num, df_den = int(t.df[0]), int(res.df_resid)
         f = float(t.test_statistic)
-        rows.append({"cause": c, "effect": e, "lag_order": p, "differences": d,
+        rows.append({"cause": c, "effect": e, "lag_order": p,
+                     "differences": f"{orders[c]},{orders[e]}",
                      "f_stat": f, "df_num": df_num, "df_den": df_den,
                      "p_value": float(stats.f.sf(f, df_num, df_den))})
     table = pd.DataFrame(rows)
-    info = {"ic": ic, "maxlags": maxlags, "lag_order": p, "differences": d,
+    info = {"ic": ic, "maxlags": maxlags, "lag_order": p, "differences": orders,
             "start": f"{wide.index[0]:%Y-%m-%d}", "end": f"{wide.index[-1]:%Y-%m-%d}",
             "n_obs": int(res.nobs), "deseasonalised": deseasonalise,
             **{k: wide.attrs[k] for k in ("source", "synthetic") if k in wide.attrs}}

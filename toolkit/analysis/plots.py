@@ -123,8 +123,9 @@ def plot_irf(irf: pd.DataFrame, *, title: str = "Impulse responses") -> go.Figur
                           row=ri + 1, col=ci + 1)
             fig.add_hline(y=0, line={"color": "#333", "width": 1}, row=ri + 1, col=ci + 1)
     info = dict(irf.attrs)
-    detail = (f"VAR({info.get('lag_order', '?')}) on series differenced "
-              f"{info.get('differences', 0)} time(s); "
+    diffs = info.get("differences") or {}
+    diff_text = (", ".join(f"{k} Δ{v}" for k, v in diffs.items() if v) or "none")
+    detail = (f"VAR({info.get('lag_order', '?')}); differenced: {diff_text}; "
               f"{'orthogonalised' if info.get('orthogonalised') else 'unit'} shocks; 95 % bands")
     fig.update_xaxes(title_text="days after shock", row=len(names))
     return _finish(fig, info, title=title, y_title="", x_title="", detail=detail)
