@@ -306,6 +306,9 @@ def test_bad_inputs_fail_before_anything():
         B.bigquery_sql("2014-01-01", "2014-12-31")
     with pytest.raises(ValueError, match="both start and end"):
         B.bigquery_sql(None, END)
+    for bad in (-1, 1.5, 400):
+        with pytest.raises(ValueError, match="pad_days"):
+            B.bigquery_sql(START, END, pad_days=bad)
 
 
 # --------------------------------------------------------------------------- semantics

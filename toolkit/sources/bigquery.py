@@ -101,6 +101,13 @@ def _table_ref(table: str) -> str:
     return table if table.startswith("`") else f"`{table}`"
 
 
+def _check_pad(pad_days) -> int:
+    if isinstance(pad_days, bool) or not isinstance(pad_days, int) or not 0 <= pad_days <= 60:
+        raise ValueError(f"pad_days={pad_days!r} must be a whole number of days from 0 to 60 "
+                         f"(default {A.DEFAULT_PAD_DAYS})")
+    return pad_days
+
+
 def _check_range(start, end) -> tuple[pd.Timestamp, pd.Timestamp]:
     from ..cube import parse_range
 
@@ -151,6 +158,7 @@ def bigquery_sql(start, end, *, actors=None, date_basis: str = "sqldate",
     True
     """
     s, e = _check_range(start, end)
+    _check_pad(pad_days)
     return A.cube_sql(s, e, actors=actors, table=_table_ref(table), date_basis=date_basis,
                       partition=True, pad_days=pad_days)
 
@@ -163,6 +171,7 @@ def bigquery_totals_sql(start, end, *, date_basis: str = "sqldate",
     :data:`toolkit.schema.DAILY_TOTALS`.
     """
     s, e = _check_range(start, end)
+    _check_pad(pad_days)
     return A.totals_sql(s, e, table=_table_ref(table), date_basis=date_basis, partition=True,
                         pad_days=pad_days)
 
@@ -174,6 +183,7 @@ def select_star_sql(start, end, *, date_basis: str = "sqldate",
     Never run it: dry-run it (:func:`estimate_bigquery` does) to see its price.
     """
     s, e = _check_range(start, end)
+    _check_pad(pad_days)
     part = A._where(A._check_basis(date_basis), s, e, True, pad_days)[0]
     return f"SELECT *\nFROM {_table_ref(table)}\nWHERE {part}"
 
