@@ -329,3 +329,17 @@ def test_plots_are_figures_with_captions(demo):
         assert caption and "synthetic demo data" in caption[0], caption
     assert any(s.type == "line" for s in figs[0].layout.shapes)  # milestone line
     assert len(figs[4].data) == 2 * 4  # band + line per impulse/response pair
+
+
+def test_readme_statistics_example_runs():
+    from conftest import REPO
+
+    readme = (REPO / "README.md").read_text()
+    section = readme[readme.index("## Statistics"):]
+    section = section[: section.index("\n## ", 1)]
+    code = section.split("```python\n", 1)[1].split("```", 1)[0]
+    ns: dict = {}
+    exec(compile(code, "README.md (Statistics)", "exec"), ns)
+    assert ns["es"].summary["p_value"].iloc[0] < 0.01
+    assert ns["its"].effects().query("kind == 'level'")["p_value"].iloc[0] < 0.001
+    assert not ns["cm"].dispersion.empty
