@@ -666,9 +666,10 @@ def heatmap(frame: pd.DataFrame, milestones: pd.DataFrame | None = None, *,
         hovertemplate="%{y} · %{x|%Y-%m}: %{z:.3g}<extra></extra>", xgap=0, ygap=2))
     m = _milestone_frame(milestones, f["date"].min() if len(f) else None,
                          f["date"].max() if len(f) else None)
-    for _, ms in m.iterrows():
-        fig.add_vline(x=ms["date"], line={"color": "#222222", "width": 0.8, "dash": "dot"},
-                      name=f"milestone:{ms['id']}")
+    fig.update_layout(shapes=[dict(type="line", x0=ms["date"], x1=ms["date"], xref="x",
+                                   yref="paper", y0=0, y1=1,
+                                   line={"color": "#222222", "width": 0.8, "dash": "dot"},
+                                   name=f"milestone:{ms['id']}") for _, ms in m.iterrows()])
     fig.update_yaxes(autorange="reversed", showgrid=False, title_text="dyad")
     fig.update_xaxes(showgrid=False)
     fig.update_layout(height=height or 140 + 45 * max(len(z), 1),

@@ -562,9 +562,10 @@ def doc_indices(doc: pd.DataFrame, *, freq: str = "D",
     d["period"] = period_start(dates, f)
     # "rus-kor@russian": the DOC registry's query restricted to one media group
     # (sourcecountry); split it so that tone and volume compare per source country
-    q = d["query"].astype(str)
-    d["query"] = q.str.split("@", n=1).str[0]
-    d["media"] = q.str.split("@", n=1).str[1].fillna("all")
+    q = (d["query"].astype(str).str.partition("@") if len(d)
+         else pd.DataFrame({0: pd.Series(dtype=object), 2: pd.Series(dtype=object)}))
+    d["query"] = q[0].to_numpy()
+    d["media"] = q[2].where(q[2] != "", "all").to_numpy()
     d["value"] = pd.to_numeric(d["value"], errors="coerce").astype(float)
     d["norm"] = pd.to_numeric(d["norm"], errors="coerce").astype(float)
     parts = []
