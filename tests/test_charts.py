@@ -167,6 +167,7 @@ def test_heatmap_dyad_by_month(demo, ms):
     assert np.asarray(hm.z).shape == (6, df["date"].nunique())
     assert list(hm.y) == ["RUS→KOR", "RUS→PRK", "KOR→RUS", "KOR→PRK", "PRK→RUS", "PRK→KOR"]
     assert hm.zmid == 0
+    assert len(milestone_shapes(fig)) == (ms["category"] == "war").sum()
     assert "z-score baseline 2017-01-01..2021-12-31" in caption(fig)
     with pytest.raises(ValueError, match="monthly frame.*freq='M'"):
         charts.heatmap(toolkit.compute_index(cube, totals, "volume", freq="W"))

@@ -311,7 +311,7 @@ def compute_indices(cube: pd.DataFrame, totals: pd.DataFrame,
     sums, periods = _period_sums(cube, totals, pairs, f)
 
     attrs = {k: cube.attrs.get(k) for k in ("source", "synthetic", "note")}
-    attrs.update({"freq": f, "freq_label": FREQ_LABELS[f], "rolling": rolling,
+    attrs.update({"freq": f, "freq_label": FREQ_LABELS[f], "rolling": rolling, "baseline": None,
                   "units": {i: UNITS[i] for i in wanted},
                   "start": f"{pd.Timestamp(totals['date'].min()):%Y-%m-%d}" if len(periods)
                   else None,
