@@ -201,8 +201,8 @@ def _check_inputs(start, end, product, actors, date_basis, workers):
     return streams, s, e, acts
 
 
-def _index_entries(stream: Stream, base: str, ddir: Path, end: pd.Timestamp,
-                   policy: RetryPolicy, stop) -> list[FileEntry]:
+def _index_entries(stream: Stream, base: str, ddir: Path, start: pd.Timestamp,
+                   end: pd.Timestamp, policy: RetryPolicy, stop) -> list[FileEntry]:
     """The stream's master file list, from the cache when it was fetched after ``end``."""
     p = C.stream_dir(ddir, stream.name) / "index.txt"
     fresh_after = (end + pd.Timedelta(days=1, hours=1)).timestamp()
@@ -212,7 +212,7 @@ def _index_entries(stream: Stream, base: str, ddir: Path, end: pd.Timestamp,
             download(url, p, policy=policy, stop=stop)
         except FileMissing:
             raise DownloadFailed(f"{url} answered 404: is the base URL a GDELT mirror?") from None
-    entries, bad = parse_index(p.read_text(errors="replace"), stream)
+    entries, bad = parse_index(p.read_text(errors="replace"), stream, start, end)
     if bad:
         log.info("toolkit: %d unparsable lines in %s ignored", bad, p)
     return entries
@@ -362,7 +362,7 @@ def fetch_events(start, end, *, product: str = "v2", actors=None,
             if st.index is None:
                 entries += v1_entries(s, e)
             else:
-                listed = _index_entries(st, base, ddir, e, policy, stop)
+                listed = _index_entries(st, base, ddir, s, e, policy, stop)
                 sel = select(listed, s, e)
                 entries += sel
                 have = {x.stamp for x in sel}

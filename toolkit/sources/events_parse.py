@@ -83,22 +83,25 @@ def _field_bounds(arr, tabs, first_tab, starts, ends, k, ncols):
 
 
 def _ints(arr: np.ndarray, s: np.ndarray, e: np.ndarray, maxw: int):
-    """Decode unsigned decimal fields [s, e) of ``arr``; returns (values, ok).
+    """Decode unsigned decimal fields [s, e) of ``arr``; returns (int64 values, ok).
 
-    Digits are gathered right-aligned into an (n, maxw) matrix and combined with one matrix
-    product, so there is no Python loop over rows.
+    Digits are gathered right-aligned into an (n, maxw) uint8 matrix, checked with one
+    wrapping comparison and combined with one float64 matrix product (exact: maxw <= 15
+    digits < 2**53), so there is no Python loop over rows.
     """
     length = e - s
     ok = (length >= 1) & (length <= maxw)
     if len(s) == 0:
         return np.zeros(0, np.int64), ok
     cols = np.arange(maxw)
-    idx = np.clip(e[:, None] - maxw + cols, 0, len(arr) - 1)
-    dig = arr[idx].astype(np.int64) - 48
+    idx = e[:, None] - maxw + cols
+    np.clip(idx, 0, len(arr) - 1, out=idx)
+    dig = arr[idx] - np.uint8(48)  # non-digits wrap around to > 9
     mask = cols >= (maxw - length)[:, None]
-    ok &= (((dig >= 0) & (dig <= 9)) | ~mask).all(axis=1)
+    ok &= ((dig <= 9) | ~mask).all(axis=1)
     dig[~mask] = 0
-    return dig @ (10 ** np.arange(maxw - 1, -1, -1, dtype=np.int64)), ok
+    vals = dig.astype(np.float64) @ (10.0 ** np.arange(maxw - 1, -1, -1))
+    return vals.astype(np.int64), ok
 
 
 def _codes(arr: np.ndarray, s: np.ndarray, e: np.ndarray) -> np.ndarray:
@@ -210,6 +213,7 @@ def parse_export(data: bytes, stream: Stream, actors: tuple[str, ...], *,
     col = {n: i for i, (n, _) in enumerate(stream.columns)}
     arr = np.frombuffer(data, np.uint8)
     nl = np.flatnonzero(arr == 10)
+    tabs = np.flatnonzero(arr == 9)
     if len(arr) and arr[-1] != 10:
         nl = np.append(nl, len(arr))
     ends = nl
@@ -221,9 +225,16 @@ def parse_export(data: bytes, stream: Stream, actors: tuple[str, ...], *,
     line_no = np.flatnonzero(nonblank) + 1
     starts, ends = starts[nonblank], ends[nonblank]
     rows = len(starts)
-    tabs = np.flatnonzero(arr == 9)
-    first_tab = np.searchsorted(tabs, starts)
-    ntabs = np.searchsorted(tabs, ends) - first_tab
+    per = ncols - 1
+    if len(tabs) == per * rows and rows and (tabs[::per] > starts).all() \
+            and (tabs[per - 1::per] < ends).all():
+        # fast path: every line's tabs lie inside it and the total is right, so every line
+        # has exactly ncols - 1 of them (no searchsorted needed)
+        first_tab = np.arange(0, len(tabs), per)
+        ntabs = np.full(rows, per)
+    else:
+        first_tab = np.searchsorted(tabs, starts)
+        ntabs = np.searchsorted(tabs, ends) - first_tab
 
     reasons: dict[str, int] = {}
     examples: list[tuple[int, str]] = []
@@ -256,7 +267,7 @@ def parse_export(data: bytes, stream: Stream, actors: tuple[str, ...], *,
     ok_da &= (alen == 8) | (alen == 14)
     added_day = np.where(alen == 14, added // 1_000_000, added)
     ok_da[ok_da] = _valid_days(added_day[ok_da])
-    narts, ok_na = _ints(arr, *bounds("NumArticles"), maxw=12)
+    narts, ok_na = _ints(arr, *bounds("NumArticles"), maxw=9)
     # each bad line is counted once, under the first field that fails
     for bad_g, what in ((~ok_sd, "SQLDATE"), (ok_sd & ~ok_da, "DATEADDED"),
                         (ok_sd & ok_da & ~ok_na, "NumArticles")):
