@@ -363,7 +363,7 @@ def _timeline(spec: QuerySpec, mode: str, s: pd.Timestamp, e: pd.Timestamp,
 
 def doc_timeline(query: str, start, end, *, mode: str = "timelinevol", source: str = "auto",
                  media: str | None = None, base_url: str | None = None,
-                 data_dir: str | os.PathLike | None = None, interval: float = 5.0,
+                 data_dir: str | os.PathLike | None = None, interval: float | None = None,
                  timeout: float = 60.0, retries: int = 5, backoff: float = 5.0,
                  ttl: float = 3600.0, registry: str | os.PathLike | None = None,
                  progress: bool = False) -> pd.DataFrame:
@@ -390,8 +390,9 @@ def doc_timeline(query: str, start, end, *, mode: str = "timelinevol", source: s
         API endpoint (argument > ``GDELT_DOC_URL`` > GDELT's own).
     data_dir : path, optional
         Cache directory (``TOOLKIT_DATA_DIR`` or ``data/cache``); responses go in ``doc/``.
-    interval : float
-        Seconds between requests, for all processes sharing ``data_dir`` (default 5).
+    interval : float, optional
+        Seconds between requests, for all processes sharing ``data_dir`` (default
+        ``TOOLKIT_DOC_INTERVAL`` or 5).
     timeout, retries, backoff : float, int, float
         Per-request timeout (s), retries on 429/5xx/timeouts, backoff base (s).
     ttl : float
@@ -485,7 +486,7 @@ def _article_windows(spec, s, e, fetcher, truncated: list) -> list[pd.DataFrame]
 
 def doc_articles(query: str, start, end, *, media: str | None = None,
                  base_url: str | None = None, data_dir: str | os.PathLike | None = None,
-                 interval: float = 5.0, timeout: float = 60.0, retries: int = 5,
+                 interval: float | None = None, timeout: float = 60.0, retries: int = 5,
                  backoff: float = 5.0, ttl: float = 3600.0,
                  registry: str | os.PathLike | None = None) -> pd.DataFrame:
     """Articles matching a DOC query, past the API's 250-record cap.

@@ -25,6 +25,7 @@ from __future__ import annotations
 import email.utils
 import html
 import logging
+import os
 import re
 import time
 from collections.abc import Callable
@@ -40,6 +41,22 @@ log = logging.getLogger("toolkit")
 
 USER_AGENT = (f"gdelt-rhetoric-toolkit/{__version__} (research; python-requests/"
               f"{requests.__version__}; paced to GDELT's 1 request per 5 s)")
+
+
+DEFAULT_INTERVAL = 5.0
+
+
+def doc_interval(interval: float | None = None) -> float:
+    """Seconds between DOC requests: argument > ``TOOLKIT_DOC_INTERVAL`` > 5 (GDELT's ask)."""
+    if interval is not None:
+        return float(interval)
+    env = os.environ.get("TOOLKIT_DOC_INTERVAL", "").strip()
+    if not env:
+        return DEFAULT_INTERVAL
+    try:
+        return float(env)
+    except ValueError:
+        raise ValueError(f"TOOLKIT_DOC_INTERVAL={env!r} is not a number of seconds") from None
 
 
 class DocError(RuntimeError):
@@ -107,8 +124,9 @@ class DocClient:
         Data directory; the pace files live in ``<data_dir>/doc``.
     base_url : str, optional
         API endpoint (argument > ``GDELT_DOC_URL`` > GDELT's own).
-    interval : float
-        Minimum seconds between requests, for all processes sharing ``data_dir`` (default 5).
+    interval : float, optional
+        Minimum seconds between requests, for all processes sharing ``data_dir``
+        (argument > ``TOOLKIT_DOC_INTERVAL`` > 5).
     timeout : float
         Seconds to wait for connect and for each read (default 60).
     retries : int
@@ -128,14 +146,14 @@ class DocClient:
         HTTP requests actually sent (including retries).
     """
 
-    def __init__(self, data_dir, *, base_url: str | None = None, interval: float = 5.0,
+    def __init__(self, data_dir, *, base_url: str | None = None, interval: float | None = None,
                  timeout: float = 60.0, retries: int = 5, backoff: float = 5.0,
                  max_backoff: float = 300.0, max_retry_after: float = 900.0,
                  session: requests.Session | None = None) -> None:
         from pathlib import Path
 
         self.url = doc_url(base_url)
-        self.pacer = Pacer(Path(data_dir) / "doc", interval)
+        self.pacer = Pacer(Path(data_dir) / "doc", doc_interval(interval))
         self.timeout = float(timeout)
         self.retries = int(retries)
         self.backoff = float(backoff)

@@ -7,8 +7,10 @@ not double that rate, so the pace is kept in the data directory, not in memory:
 * ``<data_dir>/doc/pace.json`` — ``{"done": t, "not_before": t2}``: when the last request
   finished (Unix seconds) and the earliest time the next may start (set by ``Retry-After``).
 
-A caller takes the lock, sleeps until ``max(done + interval, not_before)``, sends its request,
-records the time the request *finished* and releases the lock. Measuring from the finish (not
+A caller takes the lock and reads the state; if the next allowed start
+``max(done + interval, not_before)`` is still ahead it releases the lock, sleeps until then
+and competes again (so no process can hog the slots); otherwise it sends its request, records
+the time the request *finished* and releases the lock. Measuring from the finish (not
 the send) means the server sees consecutive requests at least ``interval`` apart whatever the
 network latency; the cost is that each request's own latency adds to the wall time.
 """
@@ -90,19 +92,32 @@ class Pacer:
         directory. Its finish time is what :meth:`_Slot.finished` marked (call it as soon as
         the response is in), else the time the block exits, even when it raised.
         """
-        with self._thread_lock, self._file_lock:
+        waited = 0.0
+        while True:
+            self._thread_lock.acquire()
+            self._file_lock.acquire(poll_interval=0.005)
             st = self._state()
-            start_at = max(st.get("done", 0.0) + self.interval, st.get("not_before", 0.0))
-            waited = max(0.0, start_at - time.time())
-            if waited:
-                time.sleep(waited)
-            slot = _Slot(waited)
+            wait = max(st.get("done", 0.0) + self.interval, st.get("not_before", 0.0)) \
+                - time.time()
+            if wait <= 0:
+                break
+            # Sleep WITHOUT the locks, then compete again: holding them while sleeping would
+            # let one process (or thread) win the next slot over and over.
+            self._file_lock.release()
+            self._thread_lock.release()
+            time.sleep(wait)
+            waited += wait
+        slot = _Slot(waited)
+        try:
+            yield slot
+        finally:
             try:
-                yield slot
-            finally:
                 st = self._state()
                 st["done"] = slot.done if slot.done is not None else time.time()
                 write_json_atomic(self.state_path, st)
+            finally:
+                self._file_lock.release()
+                self._thread_lock.release()
 
     def defer(self, seconds: float) -> None:
         """Forbid any request from this data dir for ``seconds`` (e.g. a 429's Retry-After)."""
