@@ -767,12 +767,13 @@ def event_window(frame: pd.DataFrame, milestone, *, days: int = 30,
             .to_dict("records")}
     fig = _finish(fig, w.drop(columns="_series"), title, "", meta)
     what = "unsmoothed daily values" if col == "raw" else "daily values"
+    lines = 1 + next(a.text for a in fig.layout.annotations if a.name == "caption").count("<br>")
     fig.add_annotation(text=f"dashed: mean of the {days} days before / from the milestone on "
                             f"(plain mean of {what}): {summary}",
-                       xref="paper", yref="paper", x=0, y=0, yshift=-80, xanchor="left",
-                       yanchor="top", showarrow=False, align="left",
+                       xref="paper", yref="paper", x=0, y=0, yshift=-64 - 16 * lines,
+                       xanchor="left", yanchor="top", showarrow=False, align="left",
                        font={"size": 11, "color": "#444444"}, name="means")
-    fig.update_layout(margin={"b": 120})
+    fig.update_layout(margin={"b": 104 + 16 * lines})
     return fig
 
 
