@@ -342,9 +342,31 @@ def test_load_doc_timelines_auto_prefers_complete_cache(api, data_dir):
                                    "2024-03-31", source="cache")
 
 
+def test_load_doc_timelines_uses_cache_past_ttl_when_it_reaches(api, data_dir, monkeypatch):
+    now = {"t": pd.Timestamp("2026-11-26 09:00")}
+    monkeypatch.setattr(doc, "_now", lambda: now["t"])
+    toolkit.doc_timeline("rus-kor", "2026-10-01", "2026-11-26", base_url=api.url, **FAST)
+    now["t"] = pd.Timestamp("2026-11-28 12:00")  # a TTL and more later, offline
+    df = toolkit.load_doc_timelines(["rus-kor"], ["timelinevol"], "2026-10-01", "2026-11-26")
+    assert df.attrs["source"] == "cache" and df["date"].max() == pd.Timestamp("2026-11-26")
+    df = toolkit.load_doc_timelines(["rus-kor"], ["timelinevol"], "2026-10-01", "2026-11-27")
+    assert df.attrs["source"] == "demo"  # the cache stops a day short
+    assert api.request_count == 1
+
+
 def test_load_doc_timelines_demo_defaults():
     df = toolkit.load_doc_timelines(source="demo")
     assert set(df["query"]) == {"rus-kor", "rus-prk", "kor-prk", "purl-kor"}
     assert set(df["mode"]) == {"timelinevol", "timelinetone"}
     assert df["date"].min() == pd.Timestamp("2017-01-01")
     assert np.isfinite(df["value"]).all()
+
+
+def test_docstring_examples_run():
+    import doctest
+
+    from toolkit.sources import doc_registry
+
+    for mod in (doc, doc_registry):
+        res = doctest.testmod(mod, optionflags=doctest.ELLIPSIS)
+        assert res.attempted > 0 and res.failed == 0, mod.__name__

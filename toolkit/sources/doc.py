@@ -287,19 +287,20 @@ class _Fetcher:
         self.provenance: list[dict] = []
 
     def cached(self, path: Path, needed_end: pd.Timestamp) -> dict | None:
-        entry = doc_cache.read(path, now=self.now, ttl=self.ttl)
-        if entry is None and path.exists():
-            # An unfinished window fetched after the part we need had settled still serves it.
-            try:
-                import json
-
-                e = json.loads(path.read_text())
-                fetched = pd.Timestamp(e["provenance"]["fetched_at"]).tz_convert("UTC")
-                if fetched.tz_localize(None) >= needed_end + doc_cache.SETTLE:
-                    entry = e
-            except (ValueError, KeyError, TypeError):
-                entry = None
-        return entry
+        """The cached entry for a window if it serves the days up to ``needed_end``."""
+        entry = doc_cache.read(path, now=self.now, ttl=self.ttl)  # final, or within its TTL
+        if entry is not None:
+            return entry
+        entry = doc_cache.load(path)
+        if entry is None:
+            return None
+        prov = entry["provenance"]
+        fetched = pd.Timestamp(prov["fetched_at"]).tz_convert("UTC").tz_localize(None)
+        if fetched >= needed_end + doc_cache.SETTLE:
+            return entry  # unfinished window, but the part we need had settled when fetched
+        if self.client is None and pd.Timestamp(prov["request_end"]) >= needed_end:
+            return entry  # offline: it reaches far enough, use it even past its TTL
+        return None
 
     def window(self, spec: QuerySpec, mode: str, ws, we, rs, re_, needed_end,
                maxrecords: int = ARTLIST_CAP) -> dict:
@@ -582,7 +583,7 @@ def load_doc_timelines(queries=None, modes=None, start=None, end=None, *,
         cs, ce = _check_days(start if start is not None else EARLIEST,
                              end if end is not None else now.normalize(), now)
         ddir = _data_dir(data_dir)
-        fetcher = _Fetcher(ddir, None, float("inf") if source == "cache" else 3600.0, now)
+        fetcher = _Fetcher(ddir, None, 3600.0, now)
         frames, missing = [], []
         for spec in specs:
             for m in modes:

@@ -46,17 +46,27 @@ def is_complete(provenance: dict) -> bool:
     return fetched >= pd.Timestamp(provenance["window_end"]) + SETTLE
 
 
+def load(path: Path) -> dict | None:
+    """The entry stored at ``path`` whatever its age; None if missing or unreadable."""
+    try:
+        entry = json.loads(path.read_text())
+        entry["provenance"]["fetched_at"]  # noqa: B018  (presence checks)
+        entry["response"]  # noqa: B018
+    except (FileNotFoundError, ValueError, KeyError, TypeError):
+        return None
+    return entry
+
+
 def read(path: Path, *, now: pd.Timestamp, ttl: float) -> dict | None:
     """The cached entry at ``path`` if it may be used at ``now`` (naive UTC), else None.
 
+    Usable means complete (see :func:`is_complete`) or fetched less than ``ttl`` seconds ago.
     Unreadable files count as missing (they are overwritten by the next fetch).
     """
-    try:
-        entry = json.loads(path.read_text())
-        prov = entry["provenance"]
-        entry["response"]  # noqa: B018  (presence check)
-    except (FileNotFoundError, ValueError, KeyError, TypeError):
+    entry = load(path)
+    if entry is None:
         return None
+    prov = entry["provenance"]
     if is_complete(prov):
         return entry
     fetched = pd.Timestamp(prov["fetched_at"]).tz_convert("UTC").tz_localize(None)
