@@ -40,7 +40,7 @@ def browser():
         b.close()
 
 
-def render(browser, path: Path, *, timeout_ms: int = 30_000) -> dict:
+def render(browser, path: Path, *, timeout_ms: int = 60_000, plots: bool = True) -> dict:
     """Open ``path`` offline; return plots drawn, page errors, console errors, blocked URLs."""
     page = browser.new_page(viewport={"width": 1300, "height": 900})
     seen = {"page_errors": [], "console_errors": [], "blocked": []}
@@ -58,11 +58,12 @@ def render(browser, path: Path, *, timeout_ms: int = 30_000) -> dict:
     page.route("**/*", route)
     try:
         page.goto(path.as_uri(), wait_until="load", timeout=timeout_ms)
-        try:
-            page.wait_for_selector(".js-plotly-plot svg.main-svg", state="attached",
-                                   timeout=timeout_ms)
-        except Exception:  # noqa: BLE001 (reported through the counts below)
-            pass
+        if plots:
+            try:
+                page.wait_for_selector(".js-plotly-plot svg.main-svg", state="attached",
+                                       timeout=timeout_ms)
+            except Exception:  # noqa: BLE001 (reported through the counts below)
+                pass
         seen["plot_divs"] = page.locator(".plotly-graph-div").count()
         seen["drawn"] = page.evaluate(
             "() => [...document.querySelectorAll('.plotly-graph-div')]"
@@ -95,7 +96,7 @@ def test_exported_figure_renders_offline(browser, figure, tmp_path):
 def test_cdn_variant_fails_offline_negative_control(browser, figure, tmp_path):
     # The harness must be able to see a chart NOT rendering: plotly.js from the CDN is blocked.
     path = charts.export_figure(figure, tmp_path / "cdn.html", include_plotlyjs="cdn")
-    seen = render(browser, path, timeout_ms=4_000)
+    seen = render(browser, path, timeout_ms=5_000)
     assert seen["blocked"] and "cdn.plot.ly" in seen["blocked"][0]
     assert seen["drawn"] == 0
     assert any("Plotly is not defined" in e for e in seen["page_errors"])
@@ -108,7 +109,12 @@ def report(tmp_path_factory):
     nbs = [REPO / "notebooks" / f"{n}.ipynb" for n in REPORT_NOTEBOOKS]
     nbs = [p for p in nbs if p.exists()]
     out = tmp_path_factory.mktemp("report")
-    return out, build_report(out, notebooks=nbs, source="demo")
+    # The pages are what is checked here; PNGs (same figures) are checked by test_report.py
+    # and test_notebooks.py, so skip kaleido to keep this test fast.
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("TOOLKIT_FIGURES_PNG", "0")
+        manifest = build_report(out, notebooks=nbs, source="demo")
+    return out, manifest
 
 
 @pytest.mark.parametrize("name", REPORT_NOTEBOOKS)
@@ -129,7 +135,7 @@ def test_report_notebook_html_shows_its_charts_offline(browser, report, name):
 
 def test_report_index_links_resolve(browser, report):
     out, manifest = report
-    seen = render(browser, out / "index.html", timeout_ms=1_000)
+    seen = render(browser, out / "index.html", plots=False)
     assert seen["page_errors"] == [] and seen["blocked"] == []
     html = (out / "index.html").read_text()
     links = re.findall(r"(?:href|src)='([^']+)'", html)

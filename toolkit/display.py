@@ -5,7 +5,8 @@ mimetype (what JupyterLab draws, interactively) and self-contained HTML (what nb
 into the executed-notebook HTML of ``make report``; plotly's default renderer emits only the
 JSON mimetype, which nbconvert cannot draw). plotly.js is embedded once per kernel, so the
 HTML works offline. When ``TOOLKIT_FIGURES_DIR`` is set (``make report`` sets it), the figure
-is also exported there as ``<name>.html`` and ``<name>.png``.
+is also exported there as ``<name>.html`` and ``<name>.png`` (``TOOLKIT_FIGURES_PNG=0`` skips
+the PNG, e.g. for checks that only need the HTML).
 """
 
 from __future__ import annotations
@@ -74,6 +75,6 @@ def show(fig: go.Figure, name: str | None = None, *, png: bool = True) -> Path |
     sidecar = {"notebook": os.environ.get("TOOLKIT_NOTEBOOK", ""), "title": title,
                **meta.get("provenance", {})}
     export_figure(fig, html_path, sidecar=sidecar)
-    if png:
+    if png and os.environ.get("TOOLKIT_FIGURES_PNG", "1") != "0":
         export_figure(fig, html_path.with_suffix(".png"))
     return html_path
