@@ -318,6 +318,42 @@ def test_actor_set_grows_refilters_from_kept_files_without_downloads(mirror, dat
     assert_same(local_cube(data_dir, "2019-10-24", "2019-10-25", actors=["USA", "CHN"]), sub)
 
 
+def test_new_actors_also_refilter_days_fetched_earlier(mirror, data_dir):
+    m, names, srv = mirror
+    fetch_events("2019-10-24", "2019-10-24", base_url=srv.url, data_dir=data_dir,
+                 policy=FAST, progress=False)
+    rep = fetch_events("2019-10-25", "2019-10-25", base_url=srv.url, data_dir=data_dir,
+                       actors=["JPN", "RUS"], policy=FAST, progress=False)
+    assert rep.reprocessed == 3 and rep.downloaded == 3  # day 1 re-filtered from kept zips
+    acts = ("RUS", "KOR", "PRK", "JPN")
+    cube, totals = expected(m, names, "2019-10-24", "2019-10-25", actors=acts)
+    assert cube.source.eq("JPN").any()
+    assert_same(local_cube(data_dir, "2019-10-24", "2019-10-25"), cube)
+    assert_same(toolkit.load_daily_totals("2019-10-24", "2019-10-25", source="local",
+                                          data_dir=data_dir), totals)
+
+
+def test_translingual_stream_is_merged_with_product_v2_all(tmp_path, data_dir):
+    m, names = build_mirror(tmp_path / "mirror")
+    rng = np.random.default_rng(3)
+    tr = [m.add_v2(st, _rows_for(st, 50_000 + 1000 * k, rng), translation=True)
+          for k, st in enumerate([f"{DAY1}031500", f"{DAY2}201500"])]
+    m.write_index()
+    srv = MirrorServer(m).start()
+    try:
+        rep = fetch_events("2019-10-24", "2019-10-25", product="v2-all", base_url=srv.url,
+                           data_dir=data_dir, policy=FAST, progress=False)
+        assert rep.downloaded == len(names) + 2
+        assert "/gdeltv2/masterfilelist-translation.txt" in srv.requests
+        assert (data_dir / "gdelt/v2-translation/rows/2019-10.parquet").exists()
+        cube, totals = expected(m, names + tr, "2019-10-24", "2019-10-25")
+        assert_same(local_cube(data_dir, "2019-10-24", "2019-10-25"), cube)
+        assert_same(toolkit.load_daily_totals("2019-10-24", "2019-10-25", source="local",
+                                              data_dir=data_dir), totals)
+    finally:
+        srv.stop()
+
+
 def test_date_basis_dateadded(mirror, data_dir):
     m, names, srv = mirror
     fetch_events("2019-10-24", "2019-10-25", base_url=srv.url, data_dir=data_dir,

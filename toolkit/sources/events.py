@@ -24,6 +24,7 @@ cache take turns instead of corrupting it.
 
 from __future__ import annotations
 
+import itertools
 import logging
 import os
 import threading
@@ -264,7 +265,8 @@ def _work(entry: FileEntry, *, ddir: Path, base: str, actors: tuple[str, ...],
 
 
 def _entry_from_manifest(stream: str, name: str, m: dict) -> FileEntry:
-    stamp = pd.Timestamp(name[:14]) if name[8:14].isdigit() else pd.Timestamp(name[:8])
+    stamp = (pd.to_datetime(name[:14], format="%Y%m%d%H%M%S") if name[8:14].isdigit()
+             else pd.to_datetime(name[:8], format="%Y%m%d"))
     return FileEntry(stream, name, stamp, m.get("index_size"), m.get("md5"))
 
 
@@ -443,7 +445,7 @@ def _run(todo, report, *, ddir, base, keep_set, policy, keep_files, workers, pro
          man_of, now) -> list[_Result]:
     """Fetch and parse ``todo`` on a thread pool.
 
-    Each (stream, month) is stored as soon as its last file is done, and the parsed rows are
+    Each (stream, day) is stored as soon as its last file is done, and the parsed rows are
     then dropped, so memory stays flat however long the range. Returns the results without
     their parsed content.
     """
@@ -452,24 +454,35 @@ def _run(todo, report, *, ddir, base, keep_set, policy, keep_files, workers, pro
     results: list[_Result] = []
     if not todo:
         return results
-    left: dict[tuple[str, str], int] = defaultdict(int)
+    # results are stored per (stream, day) as soon as the day's last file is done
+    left: dict[tuple[str, pd.Timestamp], int] = defaultdict(int)
     for x in todo:
-        left[(x.stream, x.month)] += 1
-    done_by_group: dict[tuple[str, str], list[_Result]] = defaultdict(list)
+        left[(x.stream, x.day)] += 1
+    done_by_group: dict[tuple[str, pd.Timestamp], list[_Result]] = defaultdict(list)
     bar = tqdm(total=len(todo), unit="file", desc="GDELT events", disable=not progress,
                dynamic_ncols=True)
     mb = 0.0
+    queue = iter(todo)
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="gdelt") as pool:
-        futs = [pool.submit(_work, x, ddir=ddir, base=base, actors=keep_set, policy=policy,
-                            keep_files=keep_files, man=man_of(x), stop=stop) for x in todo]
-        pending = set(futs)
+
+        def submit(n: int) -> None:
+            for x in itertools.islice(queue, n):
+                pending.add(pool.submit(_work, x, ddir=ddir, base=base, actors=keep_set,
+                                        policy=policy, keep_files=keep_files, man=man_of(x),
+                                        stop=stop))
+
+        # a sliding window of 3 files per worker: memory and waiting stay O(workers), not
+        # O(files), and files finish roughly in order so months are stored as they complete
+        pending: set = set()
+        submit(3 * workers)
         try:
             while pending:
                 done, pending = wait(pending, timeout=0.5, return_when=FIRST_COMPLETED)
+                submit(len(done))
                 for f in done:
                     r = f.result()
                     _account(r, report)
-                    key = (r.entry.stream, r.entry.month)
+                    key = (r.entry.stream, r.entry.day)
                     done_by_group[key].append(r)
                     left[key] -= 1
                     if left[key] == 0:
@@ -593,6 +606,31 @@ def _runs(days: list[pd.Timestamp]) -> list[tuple[pd.Timestamp, pd.Timestamp]]:
     return [(a, b) for a, b in out]
 
 
+_duck_lock = threading.Lock()
+_duck: dict = {}
+
+
+def _run_sql(sql: str, rows: pa.Table) -> pd.DataFrame:
+    """:func:`toolkit.aggregate.run_duckdb` on a connection kept for the session.
+
+    Same SQL, same transpilation, same coercion to the cube schema; only the DuckDB
+    connection is reused, because opening one costs 0.1-1 s on a small shared machine, more
+    than aggregating a month of kept rows.
+    """
+    import duckdb
+
+    with _duck_lock:
+        con = _duck.get("con")
+        if con is None:
+            con = _duck["con"] = duckdb.connect()
+        con.register("events", rows)
+        try:
+            df = con.execute(A.to_duckdb(sql)).df()
+        finally:
+            con.unregister("events")
+    return S.CUBE.empty() if len(df) == 0 else S.coerce(df, S.CUBE)
+
+
 def rebuild_cube(data_dir, streams: list[str], actors: tuple[str, ...], date_basis: str,
                  months: list[str]) -> list[str]:
     """Rebuild the local cube and daily totals of ``months`` from everything stored.
@@ -611,8 +649,7 @@ def rebuild_cube(data_dir, streams: list[str], actors: tuple[str, ...], date_bas
         return []
     lo, hi = min(days), max(days)
     rows = C.read_all(ddir, streams, "rows", columns=list(A.INPUT_COLUMNS))
-    cube = A.run_duckdb(A.cube_sql(lo, hi, actors=actors, date_basis=date_basis),
-                        {"events": rows}, S.CUBE)
+    cube = _run_sql(A.cube_sql(lo, hi, actors=actors, date_basis=date_basis), rows)
     tot = C.read_all(ddir, streams, "totals").to_pandas()
     tot = tot[tot["basis"] == date_basis]
     tot = (tot.assign(date=pd.to_datetime(tot["date"]))
