@@ -1,8 +1,10 @@
-"""A real Jupyter server on 127.0.0.1: notebooks and the explorer through a real kernel.
+"""A real JupyterLab server on 127.0.0.1: notebooks and the explorer through a real kernel.
 
-The server is started in its own process session with a random token and a private runtime,
-config and IPython dir, then driven through its REST API and the kernel websocket exactly as
-JupyterLab drives it. It is always shut down (API first, then the process group).
+The server is started in its own process session with a random token and a private root,
+runtime, config, settings and IPython dir, then driven through its REST API and the kernel
+websocket exactly as the JupyterLab frontend drives it, and finally through the frontend itself
+in headless Chromium (the explorer's widgets rendering and updating the chart in the browser).
+It is always shut down (API first, then the process group).
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 import json
 import os
 import secrets
+import shutil
 import signal
 import struct
 import subprocess
@@ -29,8 +32,8 @@ websocket = pytest.importorskip("websocket", reason="websocket-client is a dev d
 
 
 class Server:
-    def __init__(self, url: str, token: str, proc: subprocess.Popen):
-        self.url, self.token, self.proc = url, token, proc
+    def __init__(self, url: str, token: str, proc: subprocess.Popen, root: Path):
+        self.url, self.token, self.proc, self.root = url, token, proc, root
         self.http = requests.Session()
         self.http.headers["Authorization"] = f"token {token}"
 
@@ -51,9 +54,22 @@ def server(tmp_path_factory):
         "TOOLKIT_DATA_DIR": str(base / "cache"), "TOOLKIT_SOURCE": "demo",
     })
     env.pop("TOOLKIT_FIGURES_DIR", None)
-    cmd = [sys.executable, "-m", "jupyter_server", "--no-browser", "--ServerApp.ip=127.0.0.1",
+    # JupyterLab on a private root holding a copy of the quickstart (tests add notebooks there)
+    root = base / "root"
+    root.mkdir()
+    shutil.copy(REPO / "notebooks" / "01-quickstart.ipynb", root)
+    settings = base / "lab-settings"
+    quiet = settings / "@jupyterlab" / "apputils-extension" / "notification.jupyterlab-settings"
+    quiet.parent.mkdir(parents=True)
+    quiet.write_text(json.dumps({"fetchNews": "false", "checkForUpdates": False}))
+    env.update({"JUPYTERLAB_SETTINGS_DIR": str(settings),
+                "JUPYTERLAB_WORKSPACES_DIR": str(base / "lab-workspaces")})
+    cmd = [sys.executable, "-m", "jupyterlab", "--no-browser", "--ServerApp.ip=127.0.0.1",
            "--ServerApp.port=0", f"--IdentityProvider.token={token}",
-           "--ServerApp.allow_root=True", f"--ServerApp.root_dir={REPO / 'notebooks'}"]
+           "--ServerApp.allow_root=True", f"--ServerApp.root_dir={root}",
+           "--LabApp.news_url=None",
+           "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+           "--LabApp.extension_manager=readonly", "--LabApp.expose_app_in_browser=True"]
     log = open(base / "server.log", "wb")  # noqa: SIM115 (closed in the finaliser)
     proc = subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT,
                             start_new_session=True)
@@ -72,7 +88,7 @@ def server(tmp_path_factory):
                 except (ValueError, KeyError):
                     port = None
                 if port:
-                    cand = Server(f"http://127.0.0.1:{port}", token, proc)
+                    cand = Server(f"http://127.0.0.1:{port}", token, proc, root)
                     try:
                         cand.api("GET", "/api/status")
                         srv = cand
@@ -185,7 +201,7 @@ def test_quickstart_runs_in_a_real_kernel(server, session):
     nb = server.api("GET", "/api/contents/01-quickstart.ipynb").json()["content"]
     kernel = session("01-quickstart.ipynb")
     cwd = kernel.stdout("import os; print(os.getcwd())").strip()
-    assert Path(cwd) == REPO / "notebooks"
+    assert Path(cwd) == server.root
     shown = []
     for cell in nb["cells"]:
         if cell["cell_type"] == "code":
@@ -204,27 +220,67 @@ def test_quickstart_runs_in_a_real_kernel(server, session):
     assert kernel.stdout("print(cube.attrs['source'])").strip() == "demo"
 
 
-def test_explorer_widgets_round_trip_through_the_kernel(server, session):
-    kernel = session("02-dyads-vs-milestones.ipynb")
-    msgs = kernel.execute(
-        "import toolkit\n"
-        "ex = toolkit.explore(source='demo', start='2026-01-01', end='2026-06-30', freq='D')\n"
-        "ex")
-    opened = [m["content"] for m in msgs if m["msg_type"] == "comm_open"]
-    assert opened and all(c["target_name"] == "jupyter.widget" for c in opened)
-    views = [m["content"]["data"] for m in msgs if m["msg_type"] == "execute_result"]
-    assert "application/vnd.jupyter.widget-view+json" in views[0]
-    assert "Static snapshot" in views[0]["text/html"]
-    assert kernel.stdout("print(len(ex.figure.data[0].x))").strip() == "181"
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+EXPLORER_NB = {
+    "nbformat": 4, "nbformat_minor": 5,
+    "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3",
+                                "language": "python"}},
+    "cells": [{"cell_type": "code", "id": "explorer", "metadata": {}, "outputs": [],
+               "execution_count": None,
+               "source": "import toolkit\n"
+                         "ex = toolkit.explore(source='demo', start='2026-01-01', "
+                         "end='2026-06-30', freq='D', dyads=['RUS→KOR'])\nex"}],
+}
+_N_POINTS = """sel => {
+  const gd = document.querySelector(sel);
+  const t = gd && gd.data && gd.data.find(t => t.name === 'RUS→KOR');
+  return t ? t.x.length : -1;
+}"""
 
-    # A user clicking "month" in the browser: the frontend sends the new index of the
-    # ToggleButtons model as a comm message; the kernel redraws the FigureWidget.
-    model_id = kernel.stdout("print(ex.controls['freq'].model_id)").strip()
-    month = kernel.stdout("print([v for _, v in ex.controls['freq'].options].index('M'))")
-    msg_id = kernel.send("comm_msg", {"comm_id": model_id, "data": {
-        "method": "update", "state": {"index": int(month)}, "buffer_paths": []}})
-    updates = kernel.collect(msg_id)
-    assert any(m["msg_type"] == "comm_msg" and m["content"]["comm_id"] != model_id
-               for m in updates), "the figure widget sent no update to the browser"
-    assert kernel.stdout("print(ex.view['freq'], len(ex.figure.data[0].x))").split() == [
-        "M", "6"]
+
+def test_explorer_renders_and_updates_in_jupyterlab(server):
+    sync_api = pytest.importorskip("playwright.sync_api")
+    if not Path(CHROMIUM).exists():
+        pytest.skip("Debian chromium is not installed (.ci/run installs it)")
+    server.api("PUT", "/api/contents/explorer.ipynb",
+               json={"type": "notebook", "format": "json", "content": EXPLORER_NB})
+    errors, blocked = [], []
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            page.on("pageerror", lambda e: errors.append(str(e)))
+
+            def route(r):
+                if r.request.url.startswith((server.url, "data:", "blob:")):
+                    r.continue_()
+                else:
+                    blocked.append(r.request.url)
+                    r.abort()
+
+            page.route("**/*", route)
+            page.goto(f"{server.url}/lab/tree/explorer.ipynb?reset&token={server.token}",
+                      timeout=120_000)
+            page.wait_for_function(
+                "() => { const w = window.jupyterapp && window.jupyterapp.shell.currentWidget;"
+                " const k = w && w.sessionContext && w.sessionContext.session &&"
+                " w.sessionContext.session.kernel; return k && k.status === 'idle'; }",
+                timeout=120_000)
+            page.evaluate("() => window.jupyterapp.commands.execute("
+                          "'notebook:run-all-cells')")
+            plot = ".jp-NotebookPanel:not(.lm-mod-hidden) .jp-OutputArea .js-plotly-plot"
+            page.wait_for_selector(f"{plot} svg.main-svg", timeout=120_000)
+            page.wait_for_function(f"sel => ({_N_POINTS})(sel) === 181", arg=plot,
+                                   timeout=60_000)
+            # a user clicking "month": the kernel redraws, the browser's chart follows
+            page.locator(".jp-OutputArea button", has_text="month").click()
+            page.wait_for_function(f"sel => ({_N_POINTS})(sel) === 6", arg=plot,
+                                   timeout=60_000)
+            title = page.evaluate("sel => document.querySelector(sel).layout.title.text", plot)
+        finally:
+            browser.close()
+    assert "monthly" in title
+    assert errors == []
+    assert blocked == [], f"JupyterLab tried to reach the network: {blocked[:3]}"
