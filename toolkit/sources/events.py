@@ -66,7 +66,7 @@ from .events_index import (
     select,
     v1_entries,
 )
-from .events_parse import ParsedFile, parse_export, rows_to_table
+from .events_parse import ParsedFile, parse_export, rows_to_table, totals_table
 
 log = logging.getLogger("toolkit")
 
@@ -553,7 +553,7 @@ def _store(results: list[_Result], ddir: Path, keep_set, now) -> None:
         entries: dict[str, dict] = {}
         replaced: set[str] = set()
         rows: list[tuple] = []
-        totals: list[pa.Table] = []
+        parsed: list[ParsedFile] = []
         for r in rs:
             name = r.entry.name
             prev = old.get(name, {})
@@ -561,7 +561,7 @@ def _store(results: list[_Result], ddir: Path, keep_set, now) -> None:
                 p = r.parsed
                 replaced.add(name)
                 rows += p.kept
-                totals.append(p.totals)
+                parsed.append(p)
                 path = C.file_path(ddir, stream, month, name)
                 entries[name] = {
                     "status": "ingested", "md5": r.entry.md5, "index_size": r.entry.size,
@@ -577,10 +577,8 @@ def _store(results: list[_Result], ddir: Path, keep_set, now) -> None:
             else:
                 entries[name] = {"status": "failed", "error": r.error,
                                  "checked_at": f"{now:%Y-%m-%dT%H:%M:%S}"}
-        from .events_parse import TOTALS_SCHEMA
-
-        tot = pa.concat_tables(totals) if totals else TOTALS_SCHEMA.empty_table()
-        C.store_month(ddir, stream, month, replaced, rows_to_table(rows), tot, entries)
+        C.store_month(ddir, stream, month, replaced, rows_to_table(rows),
+                      totals_table(parsed), entries)
 
 
 def _forget_gaps(ddir: Path, gaps: list[_Result]) -> None:

@@ -29,10 +29,10 @@ the first few line numbers are kept for the report; they never stop the run.
 
 from __future__ import annotations
 
-import datetime as _dt
 from dataclasses import dataclass, field
 
 import numpy as np
+import pandas as pd
 import pyarrow as pa
 
 from .events_index import V2_COLUMNS, Stream
@@ -63,17 +63,22 @@ class ParsedFile:
     kept : list of tuple
         Lines whose Actor1CountryCode and Actor2CountryCode are both in the actor set, typed,
         in :data:`KEPT_SCHEMA` order (:func:`rows_to_table` makes an Arrow table of them).
-    totals : pyarrow.Table
-        Events and summed NumArticles per day over all well-formed lines, for both date bases
-        (schema :data:`TOTALS_SCHEMA`).
+    day_totals : dict
+        Date basis -> (YYYYMMDD ints, events, summed NumArticles) per day over all well-formed
+        lines; :attr:`totals` is the same as an Arrow table (schema :data:`TOTALS_SCHEMA`).
     """
 
     rows: int
     malformed: int
     kept: list[tuple]
-    totals: pa.Table
+    day_totals: dict
+    name: str = ""
     reasons: dict[str, int] = field(default_factory=dict)
     examples: list[tuple[int, str]] = field(default_factory=list)
+
+    @property
+    def totals(self) -> pa.Table:
+        return totals_table([self])
 
 
 def _field_bounds(arr, tabs, first_tab, starts, ends, k, ncols):
@@ -132,15 +137,52 @@ def _valid_days(days: np.ndarray) -> np.ndarray:
     return ok & (d <= dim)
 
 
-def _day_totals(name: str, basis: str, days: np.ndarray, articles: np.ndarray) -> pa.Table:
-    uniq, inv = np.unique(days, return_inverse=True)
-    ev = np.bincount(inv, minlength=len(uniq)).astype(np.int64)
-    art = np.bincount(inv, weights=articles, minlength=len(uniq)).round().astype(np.int64)
-    dates = [_dt.date(int(v) // 10_000, int(v) // 100 % 100, int(v) % 100) for v in uniq]
-    n = len(uniq)
+def _day_keys(arr: np.ndarray, s: np.ndarray, e: np.ndarray):
+    """Distinct 8-byte keys of fields starting at ``s``: (unique keys, inverse, ok=non-empty)."""
+    idx = s[:, None] + np.arange(8)
+    np.clip(idx, 0, max(len(arr) - 1, 0), out=idx)
+    keys = np.ascontiguousarray(arr[idx]).view(np.uint64).ravel() if len(arr) else \
+        np.zeros(len(s), np.uint64)
+    uniq, inv = np.unique(keys, return_inverse=True)
+    return uniq, inv.ravel(), (e - s) > 0
+
+
+def _decode_days(keys: np.ndarray):
+    """uint64 keys of 8 ASCII bytes -> (YYYYMMDD ints, all-digits-and-a-real-day flags)."""
+    b = keys.view(np.uint8).reshape(-1, 8) - np.uint8(48)
+    digits = (b <= 9).all(axis=1)
+    vals = b.astype(np.int64) @ (10 ** np.arange(7, -1, -1, dtype=np.int64))
+    return vals, digits & _valid_days(vals)
+
+
+def _sum_days(days: np.ndarray, inv: np.ndarray, valid: np.ndarray, articles: np.ndarray):
+    """(YYYYMMDD, events, summed NumArticles) per day over the valid rows."""
+    iv = inv[valid]
+    ev = np.bincount(iv, minlength=len(days))
+    art = np.bincount(iv, weights=articles[valid], minlength=len(days))
+    m = ev > 0
+    return days[m], ev[m].astype(np.int64), np.rint(art[m]).astype(np.int64)
+
+
+def totals_table(parsed: list[ParsedFile]) -> pa.Table:
+    """Per-file daily totals of many parsed files as one table of :data:`TOTALS_SCHEMA`."""
+    names, bases, days, ev, art = [], [], [], [], []
+    for p in parsed:
+        for basis, (d, e, a) in p.day_totals.items():
+            names += [p.name] * len(d)
+            bases += [basis] * len(d)
+            days.append(d)
+            ev.append(e)
+            art.append(a)
+    if not names:
+        return TOTALS_SCHEMA.empty_table()
+    d = np.concatenate(days)
+    dates = pd.to_datetime(pd.Series(d.astype(str)), format="%Y%m%d").to_numpy() \
+        .astype("datetime64[D]")
     return pa.Table.from_arrays(
-        [pa.array([name] * n, pa.string()), pa.array([basis] * n, pa.string()),
-         pa.array(dates, pa.date32()), pa.array(ev), pa.array(art)], schema=TOTALS_SCHEMA)
+        [pa.array(names, pa.string()), pa.array(bases, pa.string()),
+         pa.array(dates, pa.date32()), pa.array(np.concatenate(ev)),
+         pa.array(np.concatenate(art))], schema=TOTALS_SCHEMA)
 
 
 _CONVERT = {"I": int, "F": float}
@@ -259,14 +301,21 @@ def parse_export(data: bytes, stream: Stream, actors: tuple[str, ...], *,
     def bounds(cname):
         return _field_bounds(arr, tabs, ft, s0, e0, col[cname], ncols)
 
-    sqldate, ok_sd = _ints(arr, *bounds("SQLDATE"), maxw=8)
-    ok_sd &= (sqldate >= 10_000_000)
-    ok_sd[ok_sd] = _valid_days(sqldate[ok_sd])
-    added, ok_da = _ints(arr, *bounds("DATEADDED"), maxw=14)
-    alen = bounds("DATEADDED")[1] - bounds("DATEADDED")[0]
-    ok_da &= (alen == 8) | (alen == 14)
-    added_day = np.where(alen == 14, added // 1_000_000, added)
-    ok_da[ok_da] = _valid_days(added_day[ok_da])
+    # days: the 8 bytes of SQLDATE and the first 8 of DATEADDED as one uint64 key per row;
+    # only the few distinct keys are decoded and checked (digits, calendar day)
+    sd_s, sd_e = bounds("SQLDATE")
+    sd_u, sd_inv, ok_sd = _day_keys(arr, sd_s, sd_e)
+    sd_days, sd_good = _decode_days(sd_u)
+    ok_sd &= (sd_e - sd_s == 8) & sd_good[sd_inv]
+    da_s, da_e = bounds("DATEADDED")
+    da_len = da_e - da_s
+    da_u, da_inv, ok_da = _day_keys(arr, da_s, da_e)
+    da_days, da_good = _decode_days(da_u)
+    ok_da &= ((da_len == 8) | (da_len == 14)) & da_good[da_inv]
+    long = np.flatnonzero(da_len == 14)
+    if len(long):  # the HHMMSS part must be digits too
+        tail = arr[np.minimum(da_s[long, None] + 8 + np.arange(6), len(arr) - 1)]
+        ok_da[long] &= ((tail - np.uint8(48)) <= 9).all(axis=1)
     narts, ok_na = _ints(arr, *bounds("NumArticles"), maxw=9)
     # each bad line is counted once, under the first field that fails
     for bad_g, what in ((~ok_sd, "SQLDATE"), (ok_sd & ~ok_da, "DATEADDED"),
@@ -291,11 +340,8 @@ def parse_export(data: bytes, stream: Stream, actors: tuple[str, ...], *,
             bad[g[i]] = True
             flag(bad, "unparsable value in a kept row")
 
-    v = np.flatnonzero(valid)
-    totals = pa.concat_tables([
-        _day_totals(name, "sqldate", sqldate[v], narts[v]),
-        _day_totals(name, "dateadded", added_day[v], narts[v]),
-    ])
+    day_totals = {"sqldate": _sum_days(sd_days, sd_inv, valid, narts),
+                  "dateadded": _sum_days(da_days, da_inv, valid, narts)}
     malformed = rows - int(valid.sum())
-    return ParsedFile(rows=rows, malformed=malformed, kept=kept, totals=totals,
-                      reasons=reasons, examples=sorted(examples)[:MAX_EXAMPLES])
+    return ParsedFile(rows=rows, malformed=malformed, kept=kept, day_totals=day_totals,
+                      name=name, reasons=reasons, examples=sorted(examples)[:MAX_EXAMPLES])
