@@ -61,6 +61,9 @@ def _empty_notebook_seconds(tmp: Path) -> float:
 
 
 def main() -> dict:
+    import os
+
+    load_before = os.getloadavg()[0]
     use_make = _env_ready()
     with tempfile.TemporaryDirectory() as d:
         tmp = Path(d)
@@ -83,6 +86,9 @@ def main() -> dict:
         "speedup_vs_serial": round(serial / wall, 2),
         "empty_kernel_seconds": round(empty, 2),
         "startup_share_of_serial": round(n * empty / serial, 2),
+        # other work on the machine inflates wall times: record the 1-minute load average
+        "load_average_before_after": [round(load_before, 1), round(os.getloadavg()[0], 1)],
+        "cpu_count": os.cpu_count(),
     }
 
 

@@ -160,8 +160,11 @@ def build_report(out_dir: str | os.PathLike = "reports", *, notebooks: list[Path
     with ThreadPoolExecutor(max_workers=jobs) as pool:
         entries = list(pool.map(lambda p: _run_one(p, out, figs, source), nbs))
     figures = []
+    ran = {p.stem for p in nbs}
     for side in sorted(figs.glob("*.html.json")):
         meta = json.loads(side.read_text())
+        if meta.get("notebook") not in ran:  # left by an earlier run of another notebook
+            continue
         stem = side.name[: -len(".html.json")]
         meta.update({"html": f"figures/{stem}.html",
                      "png": f"figures/{stem}.png" if (figs / f"{stem}.png").exists() else None})
