@@ -343,3 +343,14 @@ def test_readme_statistics_example_runs():
     assert ns["es"].summary["p_value"].iloc[0] < 0.01
     assert ns["its"].effects().query("kind == 'level'")["p_value"].iloc[0] < 0.001
     assert not ns["cm"].dispersion.empty
+
+
+def test_event_study_deseasonalised_keeps_dropped_days_out():
+    y = noisy(n=500)
+    y = y - 2.0 * (y.index.day_of_week >= 5)
+    y = y.drop(pd.Timestamp("2021-09-02"))
+    res = A.event_study(y, "2021-09-01", deseasonalise=True, missing="drop", n_placebo=200)
+    path = res.path.set_index("rel_day")
+    assert np.isnan(path.loc[1, "estimate"])  # the dropped day is not filled in
+    assert np.isfinite(path.loc[0, "estimate"]) and res.info["n_missing"] == 1
+    assert res.info["deseasonalised"] is True

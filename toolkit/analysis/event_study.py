@@ -172,7 +172,11 @@ def event_study(data: pd.Series | pd.DataFrame, milestones, *,
         from .seasonal import deseasonalise as _deseason
 
         series, info = as_series(data, value=value, missing=missing)
+        gaps = series.isna()
+        # STL needs every day: interpolate for the decomposition only, then put the dropped
+        # days back as missing so that they stay out of the means.
         series = _deseason(series, missing="interpolate" if missing == "drop" else missing)
+        series[gaps.to_numpy()] = np.nan
     else:
         series, info = as_series(data, value=value, missing=missing)
     ms = as_milestones(milestones)
