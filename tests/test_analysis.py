@@ -354,3 +354,14 @@ def test_event_study_deseasonalised_keeps_dropped_days_out():
     assert np.isnan(path.loc[1, "estimate"])  # the dropped day is not filled in
     assert np.isfinite(path.loc[0, "estimate"]) and res.info["n_missing"] == 1
     assert res.info["deseasonalised"] is True
+
+
+@pytest.mark.parametrize("name", ["_hac", "its", "counts", "event_study", "breaks", "leadlag",
+                                  "seasonal", "multiple"])
+def test_docstring_examples_run(name):
+    import doctest
+    import importlib
+
+    mod = importlib.import_module(f"toolkit.analysis.{name}")
+    res = doctest.testmod(mod, optionflags=doctest.ELLIPSIS)
+    assert res.attempted > 0 and res.failed == 0, res
