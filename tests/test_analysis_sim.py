@@ -147,6 +147,26 @@ def test_break_search_date_accuracy_over_simulations():
     assert np.mean(errors <= 7) >= 0.9, errors
 
 
+def test_change_points_find_two_planted_shifts():
+    n = 600
+    idx = days(n)
+    t = np.arange(n)
+    level = 1.5 * ((t >= 200) & (t < 420))
+    # iid noise: PELT with the BIC penalty chooses the number itself
+    y = pd.Series(level + np.random.default_rng(8).normal(size=n), idx)
+    found = A.change_points(y).attrs["change_dates"]
+    assert len(found) == 2
+    assert all(abs((f - idx[k]).days) <= 3 for f, k in zip(found, (200, 420), strict=True))
+    # AR(1) noise: fix the number of change points (PELT would over-segment)
+    y2 = pd.Series(level + ar1_noise(12, n, 0.3)[0], idx)
+    seg = A.change_points(y2, n_bkps=2)
+    assert all(abs((f - idx[k]).days) <= 7
+               for f, k in zip(seg.attrs["change_dates"], (200, 420), strict=True))
+    assert seg["change"].iloc[1] == pytest.approx(1.5, abs=0.4)
+    with pytest.raises(ValueError, match="n_bkps"):
+        A.change_points(y, n_bkps=100)
+
+
 # ---------------------------------------------------------------- lead–lag
 def _lead_pair(seed: int, n: int = 600, strength: float = 0.5):
     """x leads y by 2 days with ``strength``; y does not lead x."""

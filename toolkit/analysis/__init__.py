@@ -4,17 +4,17 @@ Every method takes one daily series (a Series indexed by days, or the tidy frame
 :func:`toolkit.compute_index` filtered to one dyad and index) and returns tidy DataFrames;
 ``missing=`` says how missing days are handled (refused by default).
 
-=====================================  ===========================================================
-:func:`segmented_regression`           interrupted time series: level/slope change per milestone,
-                                       day of week, trend, Newey–West HAC standard errors
-:func:`count_model`                    Poisson / negative binomial of daily counts with
-                                       log(total GDELT events) offset; IRRs; dispersion check
-:func:`event_study`                    abnormal intensity around milestones vs placebo dates
-:func:`chow_test`, :func:`break_search` structural breaks at a known / unknown date
-:func:`granger`, :func:`impulse_responses`  lead–lag between dyads (VAR, ADF/KPSS)
-:func:`stl_decompose`, :func:`deseasonalise`  weekly seasonality
-:func:`adjust_pvalues`                 Holm / Benjamini–Hochberg across many milestones
-=====================================  ===========================================================
+- :func:`segmented_regression` — interrupted time series: level/slope change per milestone,
+  day of week, trend, Newey–West HAC standard errors (prewhitened);
+- :func:`count_model` — Poisson / negative binomial of daily counts with a
+  log(total GDELT events) offset; incidence-rate ratios; dispersion check;
+- :func:`event_study` — abnormal intensity around milestones vs placebo dates;
+- :func:`chow_test`, :func:`break_search` — a break at a known / unknown date (sup-F, CUSUM);
+  :func:`change_points` — several change points (ruptures: PELT or binary segmentation);
+- :func:`granger`, :func:`impulse_responses`, :func:`stationarity` — lead–lag between dyads
+  (ADF/KPSS, VAR, Granger F tests, impulse responses);
+- :func:`stl_decompose`, :func:`deseasonalise` — weekly seasonality;
+- :func:`adjust_pvalues` — Holm / Benjamini–Hochberg across many milestones.
 
 Plots: :func:`plot_its`, :func:`plot_event_study`, :func:`plot_break_search`,
 :func:`plot_irf`, :func:`plot_stl`, :func:`plot_irr`.
@@ -22,7 +22,14 @@ Plots: :func:`plot_its`, :func:`plot_event_study`, :func:`plot_break_search`,
 
 from ._checks import MISSING, as_milestones, as_series
 from ._hac import nw_lags
-from .breaks import BreakResult, break_search, chow_test, supf_critical_value, supf_p_value
+from .breaks import (
+    BreakResult,
+    break_search,
+    change_points,
+    chow_test,
+    supf_critical_value,
+    supf_p_value,
+)
 from .counts import CountResult, count_model, dyad_counts
 from .event_study import EventStudyResult, event_study
 from .its import ITSResult, segmented_regression
@@ -40,7 +47,8 @@ from .seasonal import deseasonalise, stl_decompose
 
 __all__ = [
     "MISSING", "as_milestones", "as_series", "nw_lags",
-    "BreakResult", "break_search", "chow_test", "supf_critical_value", "supf_p_value",
+    "BreakResult", "break_search", "change_points", "chow_test", "supf_critical_value",
+    "supf_p_value",
     "CountResult", "count_model", "dyad_counts",
     "EventStudyResult", "event_study",
     "ITSResult", "segmented_regression",

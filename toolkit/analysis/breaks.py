@@ -232,3 +232,128 @@ def break_search(data: pd.Series | pd.DataFrame, *, trim: float = 0.15, trend: b
     table.attrs.update(meta)
     f_path.attrs.update(meta)
     return BreakResult(table=table, f_path=f_path, info=meta)
+
+
+def change_points(data: pd.Series | pd.DataFrame, *, n_bkps: int | None = None,
+                  penalty: float | str = "bic", min_size: int = 14, model: str = "l2",
+                  missing: str = "raise", value: str = "value") -> pd.DataFrame:
+    """Several change points in the mean, through ``ruptures`` (PELT or binary segmentation).
+
+    With ``n_bkps=None`` PELT finds the number of change points that minimises
+    cost + ``penalty`` × (number of change points); with ``n_bkps=k`` binary segmentation
+    returns k, each then moved to its best position between its neighbours (for "l2"; binary
+    segmentation alone is greedy and can misplace a break by weeks).
+    ``penalty="bic"`` is ``2 σ̂² log(T)`` with σ̂ from the median absolute
+    first difference (robust to the shifts themselves). Autocorrelated noise looks like many
+    small shifts to this criterion: on daily GDELT indices prefer a fixed ``n_bkps``, a larger
+    ``penalty`` or ``min_size``, and confirm each date with :func:`chow_test` or an ITS.
+
+    Parameters
+    ----------
+    data : Series or DataFrame
+        A daily index.
+    n_bkps : int, optional
+        Number of change points to return (binary segmentation); None lets PELT choose.
+    penalty : float or "bic"
+        Penalty per change point (index units squared) for PELT.
+    min_size : int
+        Shortest segment, in observed days.
+    model : {"l2", "l1", "rbf"}
+        ruptures cost: "l2" mean shifts, "l1" median shifts (robust), "rbf" distribution
+        changes.
+    missing, value
+        As in :func:`toolkit.analysis.segmented_regression` (dropped days are left out).
+
+    Returns
+    -------
+    DataFrame
+        One row per segment: ``segment, start, end, n_days, mean, change`` where ``change`` is
+        the mean's jump from the previous segment (NaN for the first); a segment's ``start``
+        is a change date. ``attrs`` holds ``change_dates`` and the settings.
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> rng = np.random.default_rng(4)
+    >>> y = pd.Series(np.r_[np.zeros(100), 2 * np.ones(100), np.zeros(100)]
+    ...               + rng.normal(0, .5, 300), pd.date_range("2021-01-01", periods=300))
+    >>> [f"{d:%m-%d}" for d in change_points(y).attrs["change_dates"]]
+    ['04-11', '07-20']
+
+    References
+    ----------
+    Killick, R., Fearnhead, P. and Eckley, I. A. (2012). Optimal detection of changepoints with
+    a linear computational cost. *JASA* 107(500), 1590–1598. Truong, C., Oudre, L. and Vayatis,
+    N. (2020). Selective review of offline change point detection methods. *Signal Processing*
+    167, 107299.
+    """
+    import ruptures as rpt
+
+    models = ("l2", "l1", "rbf")
+    if model not in models:
+        raise ValueError(f"Unknown model={model!r}; choose one of {', '.join(models)}")
+    series, info = as_series(data, value=value, missing=missing)
+    obs = series.dropna()
+    y = obs.to_numpy()
+    n = len(y)
+    if n < 2 * min_size:
+        raise ValueError(f"{n} observed days cannot hold two segments of min_size={min_size}")
+    if n_bkps is not None:
+        if not isinstance(n_bkps, int) or n_bkps < 1 or (n_bkps + 1) * min_size > n:
+            raise ValueError(f"n_bkps={n_bkps!r}: give 1..{n // min_size - 1} (segments of at "
+                             f"least min_size={min_size} days), or None to let PELT choose")
+        ends = rpt.Binseg(model=model, min_size=min_size, jump=1).fit(y).predict(n_bkps=n_bkps)
+        if model == "l2":
+            ends = _refine_l2(y, ends, min_size)
+        pen = None
+    else:
+        if penalty == "bic":
+            sigma = np.median(np.abs(np.diff(y))) / (0.6745 * np.sqrt(2))
+            pen = 2 * max(sigma, 1e-12) ** 2 * np.log(n)
+        elif isinstance(penalty, int | float) and penalty > 0:
+            pen = float(penalty)
+        else:
+            raise ValueError(f"penalty={penalty!r}: give 'bic' or a positive number")
+        ends = rpt.Pelt(model=model, min_size=min_size, jump=1).fit(y).predict(pen=pen)
+    starts = [0, *ends[:-1]]
+    rows = []
+    prev = np.nan
+    for i, (a, b) in enumerate(zip(starts, ends, strict=True)):
+        mean = float(np.mean(y[a:b]))
+        rows.append({"segment": i + 1, "start": obs.index[a], "end": obs.index[b - 1],
+                     "n_days": b - a, "mean": mean, "change": mean - prev})
+        prev = mean
+    out = pd.DataFrame(rows)
+    out.attrs.update(result_attrs(series, info, method="change_points", model=model,
+                                  n_bkps=n_bkps, penalty=pen, min_size=min_size))
+    out.attrs["change_dates"] = list(out["start"].iloc[1:])
+    return out
+
+
+def _refine_l2(y: np.ndarray, ends: list[int], min_size: int, max_rounds: int = 20) -> list[int]:
+    """Move each break to the least-squares best position between its neighbours, repeatedly
+    (coordinate descent on the l2 cost; never worse than the greedy start)."""
+    cs = np.r_[0.0, np.cumsum(y)]
+    cs2 = np.r_[0.0, np.cumsum(y * y)]
+
+    def cost(a, b):  # residual sum of squares of y[a:b] around its mean (vectorised in a/b)
+        n = b - a
+        s = cs[b] - cs[a]
+        return (cs2[b] - cs2[a]) - s * s / n
+
+    bk = list(ends[:-1])
+    n = len(y)
+    for _ in range(max_rounds):
+        moved = False
+        for i in range(len(bk)):
+            left = bk[i - 1] if i > 0 else 0
+            right = bk[i + 1] if i + 1 < len(bk) else n
+            cand = np.arange(left + min_size, right - min_size + 1)
+            if not len(cand):
+                continue
+            best = int(cand[np.argmin(cost(left, cand) + cost(cand, right))])
+            if best != bk[i]:
+                bk[i], moved = best, True
+        if not moved:
+            break
+    return [*bk, n]
