@@ -11,6 +11,8 @@ from nbformat.v4 import new_code_cell, new_notebook, new_output
 from toolkit.cli import main
 from toolkit.report import build_report, static_outputs
 
+from helpers import assert_png_not_blank
+
 SHOW = ("import plotly.graph_objects as go, toolkit\n"
         "fig = go.Figure(go.Scatter(y=[1, 3, 2]))\n"
         "fig.update_layout(title='tiny {n}')\n"
@@ -27,7 +29,7 @@ def _write(path, *sources):
 @pytest.fixture(scope="module")
 def failed_run(tmp_path_factory):
     d = tmp_path_factory.mktemp("nbs")
-    good = _write(d / "01-good.ipynb", SHOW.format(n=1))
+    good = _write(d / "01-good.ipynb", SHOW.format(n=1).replace(", png=False", ""))
     bad = _write(d / "02-bad.ipynb", SHOW.format(n=2), "raise RuntimeError('boom')",
                  "print('never reached')")
     out = d / "report"
@@ -50,6 +52,10 @@ def test_a_failing_notebook_does_not_stop_the_others(failed_run):
     assert "boom" in bad_html and "Plotly.newPlot" in bad_html
     assert {f["notebook"] for f in m["figures"]} == {"01-good", "02-bad"}
     assert "failed: RuntimeError: boom" in (out / "index.html").read_text()
+    # the kernel deferred its PNG; the report process rendered it and removed the spec
+    assert_png_not_blank(out / "figures" / "01-good--tiny.png")
+    assert not list((out / "figures").glob("*.pending.json"))
+    assert by_name["01-good.ipynb"]["figures"] == 1
 
 
 @pytest.mark.slow

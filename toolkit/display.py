@@ -5,8 +5,9 @@ mimetype (what JupyterLab draws, interactively) and self-contained HTML (what nb
 into the executed-notebook HTML of ``make report``; plotly's default renderer emits only the
 JSON mimetype, which nbconvert cannot draw). plotly.js is embedded once per kernel, so the
 HTML works offline. When ``TOOLKIT_FIGURES_DIR`` is set (``make report`` sets it), the figure
-is also exported there as ``<name>.html`` and ``<name>.png`` (``TOOLKIT_FIGURES_PNG=0`` skips
-the PNG, e.g. for checks that only need the HTML).
+is also exported there as ``<name>.html`` and ``<name>.png``. ``TOOLKIT_FIGURES_PNG=0`` skips
+the PNG (checks that only need the HTML); ``TOOLKIT_FIGURES_PNG=defer`` (what ``make report``
+sets) writes the figure as ``<name>.png.pending.json`` for the report process to render.
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ from pathlib import Path
 import plotly.graph_objects as go
 
 _state = {"plotlyjs_sent": False, "counter": 0}
+#: Suffix of a figure whose PNG is left for the caller to render (``TOOLKIT_FIGURES_PNG=defer``).
+PENDING_SUFFIX = ".png.pending.json"
 
 
 def _slug(text: str) -> str:
@@ -75,6 +78,13 @@ def show(fig: go.Figure, name: str | None = None, *, png: bool = True) -> Path |
     sidecar = {"notebook": os.environ.get("TOOLKIT_NOTEBOOK", ""), "title": title,
                **meta.get("provenance", {})}
     export_figure(fig, html_path, sidecar=sidecar)
-    if png and os.environ.get("TOOLKIT_FIGURES_PNG", "1") != "0":
+    mode = os.environ.get("TOOLKIT_FIGURES_PNG", "1")
+    if png and mode == "defer":
+        # `make report` renders every deferred PNG in its own process with ONE headless browser
+        # (toolkit.report.render_pending) instead of starting one per notebook kernel.
+        from .store import write_bytes_atomic
+
+        write_bytes_atomic(html_path.with_suffix(PENDING_SUFFIX), fig.to_json().encode())
+    elif png and mode != "0":
         export_figure(fig, html_path.with_suffix(".png"))
     return html_path

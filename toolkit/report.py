@@ -11,9 +11,11 @@ Writes, under ``reports/``:
 
 from __future__ import annotations
 
+import glob
 import html
 import json
 import os
+import threading
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -28,11 +30,14 @@ def kernel_env(*, figures_dir: Path | None = None, source: str | None = None,
     """Environment for a notebook's kernel: this process's, plus the report's settings.
 
     ``TOOLKIT_FIGURES_DIR`` makes :func:`toolkit.show` save figures, ``TOOLKIT_NOTEBOOK`` prefixes
-    their names, ``TOOLKIT_SOURCE`` is read by every notebook's parameter cell.
+    their names, ``TOOLKIT_SOURCE`` is read by every notebook's parameter cell, and
+    ``TOOLKIT_FIGURES_PNG=defer`` leaves the PNGs to :func:`render_pending` (unless it is "0").
     """
     env = dict(os.environ)
     if figures_dir is not None:
         env["TOOLKIT_FIGURES_DIR"] = str(figures_dir)
+        if env.get("TOOLKIT_FIGURES_PNG", "1") != "0":
+            env["TOOLKIT_FIGURES_PNG"] = "defer"  # rendered here by render_pending()
     if notebook:
         env["TOOLKIT_NOTEBOOK"] = notebook
     if source:
@@ -41,12 +46,14 @@ def kernel_env(*, figures_dir: Path | None = None, source: str | None = None,
 
 
 def execute_notebook(path: Path, *, figures_dir: Path | None = None, source: str | None = None,
-                     timeout: int = 600, allow_errors: bool = False):
+                     timeout: int = 600, allow_errors: bool = False, render_pngs: bool = True):
     """Execute one notebook in a fresh kernel (cwd = its folder); returns the executed node.
 
     ``TOOLKIT_FIGURES_DIR`` and ``TOOLKIT_NOTEBOOK`` are set for the kernel (not for this
     process, so several notebooks can run at once from threads) so that :func:`toolkit.show`
-    saves figures; ``source`` sets ``TOOLKIT_SOURCE``.
+    saves figures; ``source`` sets ``TOOLKIT_SOURCE``. The kernels defer their PNGs; they are
+    rendered here when the notebook is done (``render_pngs``; :func:`build_report` renders them
+    in a separate thread instead, while the next notebook runs).
 
     Raises
     ------
@@ -56,7 +63,6 @@ def execute_notebook(path: Path, *, figures_dir: Path | None = None, source: str
     """
     import nbformat
     from nbclient import NotebookClient
-    from nbclient.exceptions import CellExecutionError
 
     path = Path(path)
     nb = nbformat.read(path, as_version=4)
@@ -66,10 +72,52 @@ def execute_notebook(path: Path, *, figures_dir: Path | None = None, source: str
     try:
         client.execute(env=kernel_env(figures_dir=figures_dir, source=source,
                                       notebook=path.stem))
-    except CellExecutionError as err:
+    except Exception as err:  # a cell error, a timeout, a dead kernel: keep what ran
         err.notebook = nb
         raise
+    finally:
+        if figures_dir is not None and render_pngs:
+            render_pending(figures_dir, path.stem)
     return nb
+
+
+_kaleido_lock = threading.Lock()
+
+
+def render_pending(figures_dir: str | os.PathLike, notebook: str | None = None) -> list[Path]:
+    """Render the PNGs that kernels deferred (``TOOLKIT_FIGURES_PNG=defer``), then drop the specs.
+
+    All notebooks of a report share this process's single headless browser (kaleido), which
+    saves starting one per kernel (~4 s each); rendering is serialised by a lock so that
+    notebooks executed from several threads can call it.
+
+    Parameters
+    ----------
+    figures_dir : path
+        The report's ``figures/`` folder.
+    notebook : str, optional
+        Only this notebook's figures (``<notebook>--*``); default all.
+
+    Returns
+    -------
+    list of Path
+        The PNG files written.
+    """
+    import plotly.graph_objects as go
+
+    from .charts import export_figure
+    from .display import PENDING_SUFFIX
+
+    done = []
+    pattern = f"{glob.escape(notebook)}--*{PENDING_SUFFIX}" if notebook else f"*{PENDING_SUFFIX}"
+    for spec in sorted(Path(figures_dir).glob(pattern)):
+        fig = go.Figure(json.loads(spec.read_text()))
+        png = spec.with_name(spec.name[: -len(PENDING_SUFFIX)] + ".png")
+        with _kaleido_lock:
+            export_figure(fig, png)
+        spec.unlink()
+        done.append(png)
+    return done
 
 
 def static_outputs(nb):
@@ -102,19 +150,24 @@ def _errors(nb) -> list[str]:
             for o in c.get("outputs", []) if o.get("output_type") == "error"]
 
 
-def _run_one(nb_path: Path, out: Path, figs: Path, source: str | None) -> dict:
+def _run_one(nb_path: Path, out: Path, figs: Path, source: str | None, renderer) -> dict:
     from nbclient.exceptions import CellExecutionError
 
     t0 = time.perf_counter()
-    for old in figs.glob(f"{nb_path.stem}--*"):
+    for old in figs.glob(f"{glob.escape(nb_path.stem)}--*"):
         old.unlink()
     entry = {"notebook": nb_path.name, "html": f"{nb_path.stem}.html", "error": None}
     try:
-        nb = execute_notebook(nb_path, figures_dir=figs, source=source)
+        nb = execute_notebook(nb_path, figures_dir=figs, source=source, render_pngs=False)
     except CellExecutionError as err:
         nb = err.notebook
         entry["error"] = (_errors(nb) or [str(err).strip().splitlines()[-1]])[0]
-    write_bytes_atomic(out / entry["html"], notebook_html(nb).encode())
+    except Exception as err:  # noqa: BLE001 - e.g. the kernel died: report it, go on
+        nb = getattr(err, "notebook", None)
+        entry["error"] = f"{type(err).__name__}: {err}".strip()
+    entry["pngs"] = renderer.submit(render_pending, figs, nb_path.stem)
+    if nb is not None:
+        write_bytes_atomic(out / entry["html"], notebook_html(nb).encode())
     entry["seconds"] = round(time.perf_counter() - t0, 1)
     status = f"FAILED ({entry['error']})" if entry["error"] else "executed"
     print(f"report: {nb_path.name} {status} in {entry['seconds']} s", flush=True)
@@ -157,8 +210,16 @@ def build_report(out_dir: str | os.PathLike = "reports", *, notebooks: list[Path
         (REPO_ROOT / "notebooks").glob("[0-9]*.ipynb"))
     jobs = max(1, jobs if jobs is not None else min(2, os.cpu_count() or 1))
     t0 = time.perf_counter()
-    with ThreadPoolExecutor(max_workers=jobs) as pool:
-        entries = list(pool.map(lambda p: _run_one(p, out, figs, source), nbs))
+    # `jobs` kernels at a time; one more thread renders the PNGs they defer, with one browser
+    with ThreadPoolExecutor(max_workers=1) as renderer, \
+            ThreadPoolExecutor(max_workers=jobs) as pool:
+        entries = list(pool.map(lambda p: _run_one(p, out, figs, source, renderer), nbs))
+        for e in entries:
+            try:
+                e.pop("pngs").result()
+            except Exception as exc:  # noqa: BLE001 - reported per notebook, report goes on
+                e["error"] = e["error"] or f"PNG export failed: {type(exc).__name__}: {exc}"
+                print(f"report: {e['notebook']} PNG export FAILED: {exc}", flush=True)
     figures = []
     ran = {p.stem for p in nbs}
     for side in sorted(figs.glob("*.html.json")):
