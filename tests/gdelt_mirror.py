@@ -138,8 +138,10 @@ class MirrorServer:
     def __init__(self, mirror: Mirror):
         self.mirror = mirror
         self.faults: dict[str, list] = {}
+        self.ranges_supported = True  # answer "Range: bytes=N-" with 206 / 416
         self.requests: list[str] = []
         self.times: list[tuple[str, float]] = []  # (path, time.monotonic()) per request
+        self.ranges: list[tuple[str, str, int]] = []  # (path, Range header, status) answered
         self._lock = threading.Lock()
         server = self
 
@@ -166,6 +168,16 @@ class MirrorServer:
                 if kind == "429":
                     return self._send(429, b"Too Many Requests", {"Retry-After": str(arg)})
                 data = (server.mirror.root / path.lstrip("/")).read_bytes()
+                rng = self.headers.get("Range")
+                if rng and server.ranges_supported and rng.startswith("bytes=") \
+                        and rng.endswith("-"):
+                    lo = int(rng[6:-1])
+                    status = 206 if lo < len(data) else 416
+                    server.ranges.append((path, rng, status))
+                    if status == 416:
+                        return self._send(416, b"", {"Content-Range": f"bytes */{len(data)}"})
+                    return self._send(206, data[lo:], {
+                        "Content-Range": f"bytes {lo}-{len(data) - 1}/{len(data)}"})
                 if kind == "corrupt":
                     data = bytes(b ^ 0x5A for b in data[:64]) + data[64:]
                 if kind == "short":

@@ -333,6 +333,45 @@ def test_new_actors_also_refilter_days_fetched_earlier(mirror, data_dir):
                                           data_dir=data_dir), totals)
 
 
+@pytest.mark.parametrize("ranges", [True, False], ids=["range", "no-range"])
+def test_stale_index_is_extended_with_a_range_request(tmp_path, data_dir, ranges):
+    m, names = build_mirror(tmp_path / "mirror")
+    srv = MirrorServer(m).start()
+    srv.ranges_supported = ranges
+    try:
+        fetch_events("2019-10-24", "2019-10-24", base_url=srv.url, data_dir=data_dir,
+                     policy=FAST, progress=False)
+        # GDELT publishes a later file; the cached list predates it
+        new = m.add_v2("20191027000000", _rows_for("20191027000000", 70_000,
+                                                    np.random.default_rng(5)))
+        m.write_index()
+        idx = data_dir / "gdelt/v2/index.txt"
+        os.utime(idx, (1e9, 1e9))
+        srv.requests.clear()
+        rep = fetch_events("2019-10-27", "2019-10-27", base_url=srv.url, data_dir=data_dir,
+                           policy=FAST, progress=False)
+        assert rep.downloaded == 1 and srv.data_requests() == [f"/gdeltv2/{new}"]
+        assert idx.read_bytes() == (m.root / "gdeltv2/masterfilelist.txt").read_bytes()
+        got = [(p, st) for p, _, st in srv.ranges]
+        assert got == ([("/gdeltv2/masterfilelist.txt", 206)] if ranges else [])
+        # nothing new and stale again: a 416 keeps the cached list, no full download
+        os.utime(idx, (1e9, 1e9))
+        srv.requests.clear()
+        fetch_events("2019-10-27", "2019-10-27", base_url=srv.url, data_dir=data_dir,
+                     policy=FAST, progress=False)
+        assert srv.requests == ["/gdeltv2/masterfilelist.txt"]
+        if ranges:
+            assert srv.ranges[-1][2] == 416
+        cube, totals = expected(m, names + [new], "2019-10-24", "2019-10-27")
+        cov_days = ["2019-10-24", "2019-10-27"]
+        got_cube = local_cube(data_dir, "2019-10-24", "2019-10-27")
+        want = cube[cube.date.dt.strftime("%Y-%m-%d").isin(cov_days)]
+        # days 25-26 were not fetched: only the fetched days are in the cube
+        assert_same(got_cube, want)
+    finally:
+        srv.stop()
+
+
 def test_translingual_stream_is_merged_with_product_v2_all(tmp_path, data_dir):
     m, names = build_mirror(tmp_path / "mirror")
     rng = np.random.default_rng(3)

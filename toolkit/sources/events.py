@@ -27,6 +27,7 @@ from __future__ import annotations
 import itertools
 import logging
 import os
+import shutil
 import threading
 import time
 import warnings
@@ -40,6 +41,7 @@ from pathlib import Path
 import filelock
 import pandas as pd
 import pyarrow as pa
+import requests
 
 from .. import aggregate as A
 from .. import config, store
@@ -209,14 +211,60 @@ def _index_entries(stream: Stream, base: str, ddir: Path, start: pd.Timestamp,
     fresh_after = (end + pd.Timedelta(days=1, hours=1)).timestamp()
     if not p.exists() or p.stat().st_mtime < fresh_after:
         url = f"{base}/{stream.index}"
-        try:
-            download(url, p, policy=policy, stop=stop)
-        except FileMissing:
-            raise DownloadFailed(f"{url} answered 404: is the base URL a GDELT mirror?") from None
+        if not (p.exists() and _extend_index(url, p, policy)):
+            try:
+                download(url, p, policy=policy, stop=stop)
+            except FileMissing:
+                raise DownloadFailed(f"{url} answered 404: is the base URL a GDELT mirror?"
+                                     ) from None
     entries, bad = parse_index(p.read_text(errors="replace"), stream, start, end)
     if bad:
         log.info("toolkit: %d unparsable lines in %s ignored", bad, p)
     return entries
+
+
+def _extend_index(url: str, path: Path, policy: RetryPolicy) -> bool:
+    """Append what GDELT added to its master file list since ``path`` was fetched.
+
+    The list only grows at the end (over a million lines for GDELT 2.0, ~100 MB by our
+    estimate), so a cached copy is extended with an HTTP Range request for the bytes after
+    it. Returns False (the caller then fetches the whole list) when the cached copy does not
+    end a line, the server refuses the range, or anything goes wrong; a server that ignores
+    the range sends the whole list, which is then used as it is.
+    """
+    from .events_download import session
+
+    size = path.stat().st_size
+    if size == 0:
+        return False
+    with open(path, "rb") as f:
+        f.seek(size - 1)
+        if f.read(1) != b"\n":
+            return False
+    try:
+        r = session().get(url, headers={"Range": f"bytes={size}-"}, timeout=policy.timeout)
+        body = r.content
+    except requests.RequestException:
+        return False
+    expected = r.headers.get("Content-Length")
+    if expected is not None and expected.isdigit() and len(body) != int(expected):
+        return False  # truncated
+    total = r.headers.get("Content-Range", "").rpartition("/")[2]
+    if r.status_code == 416 and total == str(size):  # nothing new
+        os.utime(path)
+        return True
+    if r.status_code == 200 and body:  # the server ignored the range: this is the whole list
+        store.write_bytes_atomic(path, body)
+        return True
+    if r.status_code != 206 or not r.headers.get("Content-Range", "").startswith(
+            f"bytes {size}-"):
+        return False
+    with store.atomic_path(path) as tmp:
+        with open(path, "rb") as src, open(tmp, "wb") as dst:
+            shutil.copyfileobj(src, dst)
+            dst.write(body)
+    log.info("toolkit: extended %s by %d bytes", path.name, len(body))
+    return True
 
 
 def _read_zip(path: Path, *, crc: bool = True) -> bytes:
