@@ -439,6 +439,36 @@ def test_gdelt1_daily_files_with_a_gap(tmp_path, data_dir, reference_dir):
         srv.stop()
 
 
+def test_recent_days_and_fresh_gaps_are_not_marked_complete(tmp_path, data_dir):
+    """Today's file is not published yet (404): a fresh gap, retried next run, and today
+    stays out of the coverage so that source="auto" never takes it for a finished day."""
+    now = pd.Timestamp.now(tz="UTC").tz_localize(None)
+    today = now.normalize()
+    days = [today - pd.Timedelta(days=k) for k in (3, 2)]
+    m = Mirror(tmp_path / "mirror")
+    for i, d in enumerate(days):
+        m.add_v1(f"{d:%Y%m%d}", [make_row(i + 1, int(f"{d:%Y%m%d}"), int(f"{d:%Y%m%d}"),
+                                          "RUS", "PRK", v1=True)])
+    srv = MirrorServer(m).start()
+    try:
+        rep = fetch_events(days[0], today, product="v1", base_url=srv.url, data_dir=data_dir,
+                           policy=FAST, progress=False)
+        assert rep.downloaded == 2 and len(rep.missing) == 2  # yesterday and today: 404
+        cov = toolkit.store.coverage(data_dir=data_dir)
+        assert cov == [{"start": f"{days[0]:%Y-%m-%d}", "end": f"{days[1]:%Y-%m-%d}"}]
+        srv.requests.clear()
+        fetch_events(days[0], today, product="v1", base_url=srv.url, data_dir=data_dir,
+                     policy=FAST, progress=False)
+        # the young gaps are asked for again, the ingested days are not
+        assert sorted(srv.data_requests()) == sorted(
+            f"/events/{d:%Y%m%d}.export.CSV.zip" for d in (today - pd.Timedelta(days=1),
+                                                           today))
+        cube = local_cube(data_dir, days[0], days[1])
+        assert cube.events.sum() == 2 and set(cube.source) == {"RUS"}
+    finally:
+        srv.stop()
+
+
 @pytest.mark.parametrize("kwargs, match", [
     ({"product": "v3"}, "Unknown product 'v3'; choose one of: v2"),
     ({"actors": "RUS,RS"}, "FIPS geo code of RUS"),

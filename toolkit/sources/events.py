@@ -476,7 +476,9 @@ def fetch_events(start, end, *, product: str = "v2", actors=None,
 
         ingested = sum(1 for r in results if r.status == "ingested")
         gaps = [r for r in results if r.status == "gap"]
-        if todo and ingested == 0 and (report.failed or len(gaps) == len(todo)):
+        # an error only when nothing of the range is usable: no file ingested now or before
+        if todo and ingested == 0 and report.already_ingested == 0 and (
+                report.failed or len(gaps) == len(todo)):
             why = ("every file answered 404 (is the base URL right?)" if not report.failed
                    else f"all {len(report.failed)} files failed; first error: "
                         f"{next(iter(report.failed.values()))}")
@@ -485,7 +487,7 @@ def fetch_events(start, end, *, product: str = "v2", actors=None,
                 _forget_gaps(ddir, gaps)
             raise EventsFetchError(f"No GDELT file could be fetched: {why}", report)
 
-        complete = _complete_days(entries, s, e, ddir, streams)
+        complete = _complete_days(entries, s, e, ddir, now)
         for lo, hi in _runs(complete):
             report.coverage = store.add_coverage(lo, hi, store="local", data_dir=ddir)
         months = {f"{d:%Y-%m}" for d in pd.date_range(s, e, freq="D")}
@@ -641,20 +643,28 @@ def _forget_gaps(ddir: Path, gaps: list[_Result]) -> None:
         C.write_manifest(ddir, stream, month, man)
 
 
-def _complete_days(entries, s, e, ddir, streams) -> list[pd.Timestamp]:
-    """Days of [s, e] whose every file is ingested or a recorded gap."""
+def _complete_days(entries, s, e, ddir, now: pd.Timestamp) -> list[pd.Timestamp]:
+    """Days of [s, e] that are over and whose every file is ingested or a settled gap.
+
+    A day is not complete while GDELT may still publish files for it (until an hour after
+    it ends, UTC) or while one of its 404s is younger than :data:`GAP_GRACE` (retried next
+    run), so ``load_cube(source="auto")`` never takes a partial day for a finished one.
+    """
     by_day: dict[pd.Timestamp, list[FileEntry]] = defaultdict(list)
     for x in entries:
         by_day[x.day].append(x)
     mans: dict[tuple[str, str], dict] = {}
     out = []
     for d in pd.date_range(s, e, freq="D"):
-        ok = True
-        for x in by_day.get(d, []):
+        ok = now >= d + pd.Timedelta(days=1, hours=1)
+        for x in by_day.get(d, []) if ok else ():
             key = (x.stream, x.month)
             if key not in mans:
                 mans[key] = C.read_manifest(ddir, *key)
-            if mans[key].get(x.name, {}).get("status") not in ("ingested", "gap"):
+            m = mans[key].get(x.name, {})
+            settled_gap = (m.get("status") == "gap" and pd.Timestamp(
+                m.get("checked_at", "1970-01-01")) - x.stamp > GAP_GRACE)
+            if m.get("status") != "ingested" and not settled_gap:
                 ok = False
                 break
         if ok:
