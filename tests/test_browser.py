@@ -3,7 +3,7 @@
 Every request that leaves the file system is blocked and recorded, so "renders" here means
 "renders with no network". Checked: an exported figure, a negative control (the CDN variant must
 fail offline, proving the harness can see a failure), and the executed-notebook HTML pages that
-``make report`` writes for the quickstart and the notebooks of this issue.
+``make report`` writes for every notebook.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
 # nbconvert's lab template links require.js and MathJax from cdnjs; nothing on our pages needs
 # them (blocked here, the charts must still draw), so they are the only requests tolerated.
 TOLERATED = re.compile(r"^https://cdnjs\.cloudflare\.com/ajax/libs/(require\.js|mathjax)/")
-REPORT_NOTEBOOKS = ["01-quickstart", "02-dyads-vs-milestones", "03-purl-2026"]
+REPORT_NOTEBOOKS = sorted(p.stem for p in (REPO / "notebooks").glob("[0-9]*.ipynb"))
 
 
 @pytest.fixture(scope="module")
