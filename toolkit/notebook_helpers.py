@@ -181,6 +181,7 @@ def describe_event_study(result, *, series: str, alpha: float = 0.05) -> str:
             else:
                 tail = "it does not stand out; nothing was planted for this dyad on this date."
             lines.append(f"{head}; {tail}")
+        lines.append("")  # a paragraph, not part of the last bullet
         lines.append("All of this is the demo generator's doing (README, *The demo data is "
                      "synthetic*): it shows what the method can and cannot find, and nothing "
                      "about what Russia or Korea actually said. Run the notebook on real data "
@@ -201,6 +202,7 @@ def describe_event_study(result, *, series: str, alpha: float = 0.05) -> str:
                          f"{unit}, placebo p = {r['p_value']:.3g} — not distinguishable from "
                          "ordinary days at this level (which is not evidence of no reaction: "
                          "it may fall outside the effect window or outside what GDELT codes).")
+    lines.append("")
     lines.append(f"With {len(eff)} milestones tested at α = {alpha}, about "
                  f"{len(eff) * alpha:.2f} would pass by chance alone; {n_sig} did. A "
                  "significant effect is an association in machine-coded news events around a "

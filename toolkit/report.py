@@ -222,7 +222,9 @@ def build_report(out_dir: str | os.PathLike = "reports", *, notebooks: list[Path
                 print(f"report: {e['notebook']} PNG export FAILED: {exc}", flush=True)
     figures = []
     ran = {p.stem for p in nbs}
-    for side in sorted(figs.glob("*.html.json")):
+    # grouped by notebook, in the order the notebook showed them
+    for side in sorted(figs.glob("*.html.json"),
+                       key=lambda p: (p.name.split("--", 1)[0], p.stat().st_mtime_ns)):
         meta = json.loads(side.read_text())
         if meta.get("notebook") not in ran:  # left by an earlier run of another notebook
             continue
