@@ -190,12 +190,14 @@ def describe_event_study(result, *, series: str, alpha: float = 0.05) -> str:
     lines.append(f"**{series}, real GDELT data.** Effect = mean abnormal intensity on days "
                  f"{e0}..+{e1} after each milestone ({unit}), tested against {n_cand} "
                  "ordinary (placebo) days:")
+    than = {"greater": "larger than", "less": "smaller than"}.get(
+        str(result.summary["alternative"].iloc[0]), "more extreme than")
     n_sig = 0
     for _, r in eff.iterrows():
         if r["p_value"] < alpha:
             n_sig += 1
             lines.append(f"- *{r['milestone']}* ({r['date']:%Y-%m-%d}): {r['effect']:+.2f} "
-                         f"{unit}, placebo p = {r['p_value']:.3g} — larger than on "
+                         f"{unit}, placebo p = {r['p_value']:.3g} — {than} on "
                          f"{100 * (1 - r['p_value']):.0f} % of ordinary days.")
         else:
             lines.append(f"- *{r['milestone']}* ({r['date']:%Y-%m-%d}): {r['effect']:+.2f} "
