@@ -15,6 +15,7 @@ import glob
 import html
 import json
 import os
+import tempfile
 import threading
 import time
 from datetime import UTC, datetime
@@ -82,6 +83,35 @@ def execute_notebook(path: Path, *, figures_dir: Path | None = None, source: str
 
 
 _kaleido_lock = threading.Lock()
+
+
+def _longest_first(nbs: list[Path], previous_manifest: Path) -> list[Path]:
+    """Start the slowest notebooks first (shorter wall time with 2 kernels at a time).
+
+    Durations come from the previous report's manifest when there is one, else the notebook's
+    file size stands in for its cost.
+    """
+    seconds: dict[str, float] = {}
+    try:
+        for n in json.loads(previous_manifest.read_text())["notebooks"]:
+            seconds[n["notebook"]] = float(n["seconds"])
+    except (OSError, ValueError, KeyError, TypeError):
+        pass
+    if all(p.name in seconds for p in nbs):
+        return sorted(nbs, key=lambda p: -seconds[p.name])
+    return sorted(nbs, key=lambda p: -p.stat().st_size)
+
+
+def _warm_up_browser(figures_dir: Path) -> None:
+    """Start kaleido's headless browser (one tiny render) so that it is ready for the PNGs."""
+    import plotly.graph_objects as go
+
+    from .charts import export_figure, find_browser
+
+    if find_browser() is None:  # each PNG then fails with the install instructions
+        return
+    with tempfile.TemporaryDirectory(dir=figures_dir) as d, _kaleido_lock:
+        export_figure(go.Figure(), Path(d) / "warm-up.png", width=50, height=50, scale=1)
 
 
 def render_pending(figures_dir: str | os.PathLike, notebook: str | None = None) -> list[Path]:
@@ -213,7 +243,10 @@ def build_report(out_dir: str | os.PathLike = "reports", *, notebooks: list[Path
     # `jobs` kernels at a time; one more thread renders the PNGs they defer, with one browser
     with ThreadPoolExecutor(max_workers=1) as renderer, \
             ThreadPoolExecutor(max_workers=jobs) as pool:
-        entries = list(pool.map(lambda p: _run_one(p, out, figs, source, renderer), nbs))
+        renderer.submit(_warm_up_browser, figs)  # starts while the first notebooks run
+        order = _longest_first(nbs, out / "manifest.json")
+        entries = list(pool.map(lambda p: _run_one(p, out, figs, source, renderer), order))
+        entries.sort(key=lambda e: [p.name for p in nbs].index(e["notebook"]))
         for e in entries:
             try:
                 e.pop("pngs").result()
