@@ -29,7 +29,8 @@ def _write(path, *sources):
 @pytest.fixture(scope="module")
 def failed_run(tmp_path_factory):
     d = tmp_path_factory.mktemp("nbs")
-    good = _write(d / "01-good.ipynb", SHOW.format(n=1).replace(", png=False", ""))
+    good = _write(d / "01-good.ipynb", SHOW.format(n=1).replace(", png=False", ""),
+                  "import os; print('kernel sees SOURCE=' + os.environ['TOOLKIT_SOURCE'])")
     bad = _write(d / "02-bad.ipynb", SHOW.format(n=2), "raise RuntimeError('boom')",
                  "print('never reached')")
     out = d / "report"
@@ -47,6 +48,7 @@ def test_a_failing_notebook_does_not_stop_the_others(failed_run):
     assert by_name["01-good.ipynb"]["error"] is None
     assert by_name["02-bad.ipynb"]["error"] == "RuntimeError: boom"
     assert m["jobs"] == 2 and m["source"] == "demo"
+    assert "kernel sees SOURCE=demo" in (out / "01-good.html").read_text()  # --source passed on
     # both pages exist; the failed one shows the traceback and the figure made before it
     bad_html = (out / "02-bad.html").read_text()
     assert "boom" in bad_html and "Plotly.newPlot" in bad_html
