@@ -22,7 +22,6 @@ other HTTP 4xx                           :class:`DocHTTPError`, no retry
 
 from __future__ import annotations
 
-import email.utils
 import html
 import logging
 import os
@@ -35,6 +34,7 @@ import requests
 
 from .. import __version__
 from ..config import doc_url
+from ..httputil import retry_after_seconds
 from .doc_pacing import Pacer
 
 log = logging.getLogger("toolkit")
@@ -100,19 +100,6 @@ _RATE_LIMIT_TEXT = re.compile(r"limit requests|too many requests|rate limit", re
 def _text_message(body: str) -> str:
     txt = re.sub(r"<[^>]+>", " ", body)
     return " ".join(html.unescape(txt).split())[:500]
-
-
-def _retry_after(value: str | None) -> float | None:
-    if not value:
-        return None
-    value = value.strip()
-    if value.isdigit():
-        return float(value)
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    return max(0.0, when.timestamp() - time.time())
 
 
 class DocClient:
@@ -230,7 +217,7 @@ class DocClient:
                         status, last = 429, f"rate limited: {msg}"
                     elif status == 429:
                         last = f"HTTP 429: {_text_message(body)}"
-                        wait = _retry_after(resp.headers.get("Retry-After"))
+                        wait = retry_after_seconds(resp.headers.get("Retry-After"))
                     elif status >= 500:
                         last = f"HTTP {status}: {_text_message(body)}"
                     else:

@@ -11,22 +11,18 @@ and, for files without an md5, the zip's own CRC-32 check out.
 
 from __future__ import annotations
 
-import email.utils
 import hashlib
 import os
 import random
 import threading
-import time
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
 import requests
 
-from .. import __version__
+from ..httputil import USER_AGENT, retry_after_seconds
 from ..store import atomic_path
-
-USER_AGENT = f"rokrus-rhetoric-toolkit/{__version__} (research; python-requests)"
 
 
 @dataclass(frozen=True)
@@ -88,19 +84,6 @@ def session() -> requests.Session:
     return s
 
 
-def _retry_after(value: str | None) -> float | None:
-    if not value:
-        return None
-    value = value.strip()
-    if value.isdigit():
-        return float(value)
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    return max(0.0, when.timestamp() - time.time())
-
-
 def _check_zip(path: Path) -> None:
     try:
         with zipfile.ZipFile(path) as zf:
@@ -156,7 +139,7 @@ def download(url: str, dest: Path, *, size: int | None = None, md5: str | None =
                 if r.status_code == 404:
                     raise FileMissing(url)
                 if r.status_code == 429:
-                    ra = _retry_after(r.headers.get("Retry-After"))
+                    ra = retry_after_seconds(r.headers.get("Retry-After"))
                     if ra is not None and ra > policy.max_retry_after:
                         raise DownloadFailed(f"{url}: HTTP 429 with Retry-After {ra:.0f} s, "
                                              f"more than the {policy.max_retry_after:.0f} s "
