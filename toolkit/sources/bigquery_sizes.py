@@ -18,33 +18,13 @@ from collections.abc import Iterable
 
 import pandas as pd
 
-#: GDELT 2.0 Events columns with their BigQuery types (gdelt-facts §1; I=INT64, F=FLOAT64,
-#: S=STRING), in export-file order.
-GDELT2_TYPES: dict[str, str] = dict(
-    (name, {"I": "INT64", "F": "FLOAT64", "S": "STRING"}[t]) for name, t in (
-        ("GLOBALEVENTID", "I"), ("SQLDATE", "I"), ("MonthYear", "I"), ("Year", "I"),
-        ("FractionDate", "F"), ("Actor1Code", "S"), ("Actor1Name", "S"),
-        ("Actor1CountryCode", "S"), ("Actor1KnownGroupCode", "S"), ("Actor1EthnicCode", "S"),
-        ("Actor1Religion1Code", "S"), ("Actor1Religion2Code", "S"), ("Actor1Type1Code", "S"),
-        ("Actor1Type2Code", "S"), ("Actor1Type3Code", "S"), ("Actor2Code", "S"),
-        ("Actor2Name", "S"), ("Actor2CountryCode", "S"), ("Actor2KnownGroupCode", "S"),
-        ("Actor2EthnicCode", "S"), ("Actor2Religion1Code", "S"), ("Actor2Religion2Code", "S"),
-        ("Actor2Type1Code", "S"), ("Actor2Type2Code", "S"), ("Actor2Type3Code", "S"),
-        ("IsRootEvent", "I"), ("EventCode", "S"), ("EventBaseCode", "S"),
-        ("EventRootCode", "S"), ("QuadClass", "I"), ("GoldsteinScale", "F"),
-        ("NumMentions", "I"), ("NumSources", "I"), ("NumArticles", "I"), ("AvgTone", "F"),
-        ("Actor1Geo_Type", "I"), ("Actor1Geo_FullName", "S"), ("Actor1Geo_CountryCode", "S"),
-        ("Actor1Geo_ADM1Code", "S"), ("Actor1Geo_ADM2Code", "S"), ("Actor1Geo_Lat", "F"),
-        ("Actor1Geo_Long", "F"), ("Actor1Geo_FeatureID", "S"), ("Actor2Geo_Type", "I"),
-        ("Actor2Geo_FullName", "S"), ("Actor2Geo_CountryCode", "S"),
-        ("Actor2Geo_ADM1Code", "S"), ("Actor2Geo_ADM2Code", "S"), ("Actor2Geo_Lat", "F"),
-        ("Actor2Geo_Long", "F"), ("Actor2Geo_FeatureID", "S"), ("ActionGeo_Type", "I"),
-        ("ActionGeo_FullName", "S"), ("ActionGeo_CountryCode", "S"),
-        ("ActionGeo_ADM1Code", "S"), ("ActionGeo_ADM2Code", "S"), ("ActionGeo_Lat", "F"),
-        ("ActionGeo_Long", "F"), ("ActionGeo_FeatureID", "S"), ("DATEADDED", "I"),
-        ("SOURCEURL", "S"),
-    )
-)
+from .events_index import V2_COLUMNS
+
+#: GDELT 2.0 Events columns with their BigQuery types, in export-file order (the one column
+#: list of :mod:`toolkit.sources.events_index`).
+GDELT2_TYPES: dict[str, str] = {
+    name: {"I": "INT64", "F": "FLOAT64", "S": "STRING"}[t] for name, t in V2_COLUMNS
+}
 GDELT2_COLUMNS: tuple[str, ...] = tuple(GDELT2_TYPES)
 _FIXED = {"INT64": 8, "FLOAT64": 8, "TIMESTAMP": 8}
 
