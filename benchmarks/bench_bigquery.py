@@ -19,12 +19,12 @@ gives BigQuery's own number.
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from benchmarks import best_of
 from toolkit import aggregate as A
 from toolkit import schema as S
 from toolkit.sources import bigquery as B
@@ -88,15 +88,6 @@ def _pandas_cube(ev: pd.DataFrame, actors=("RUS", "KOR", "PRK")) -> pd.DataFrame
                                         tone_x_articles=("txa", "sum")).reset_index()
 
 
-def _best_of(fn, repeat: int = 3) -> float:
-    best = float("inf")
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        best = min(best, time.perf_counter() - t0)
-    return best
-
-
 def main() -> dict:
     per, origin = _measured_bytes_per_row()
     model_drift = max(abs(per[c] - Z.MODEL_BYTES_PER_ROW[c]) for c in per)
@@ -131,8 +122,8 @@ def main() -> dict:
     duck = A.run_duckdb(sql, {"events": ev}, S.CUBE)
     base = _pandas_cube(ev)
     assert len(duck) == len(base) and int(duck["events"].sum()) == int(base["events"].sum())
-    t_duck = _best_of(lambda: A.run_duckdb(sql, {"events": ev}, S.CUBE))
-    t_pandas = _best_of(lambda: _pandas_cube(ev))
+    t_duck = best_of(lambda: A.run_duckdb(sql, {"events": ev}, S.CUBE))
+    t_pandas = best_of(lambda: _pandas_cube(ev))
     print(f"local run of the one SQL definition (DuckDB) on 300,000 synthetic rows: "
           f"{t_duck:.3f} s vs pandas groupby {t_pandas:.3f} s -> {t_pandas / t_duck:.1f}x")
     return {

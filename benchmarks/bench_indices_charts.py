@@ -15,23 +15,14 @@ from __future__ import annotations
 
 import shutil
 import tempfile
-import time
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 import toolkit
+from benchmarks import best_of
 from toolkit import charts
-
-
-def _best(fn, repeat: int = 3) -> float:
-    best = float("inf")
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        best = min(best, time.perf_counter() - t0)
-    return best
 
 
 def _naive(cube: pd.DataFrame, totals: pd.DataFrame) -> pd.DataFrame:
@@ -94,19 +85,19 @@ def _browser_times(figs: dict) -> dict:
 
 
 def main() -> dict:
-    t_load = _best(lambda: toolkit.load_cube(source="demo"), 2)
+    t_load = best_of(lambda: toolkit.load_cube(source="demo"), 2)
     cube = toolkit.load_cube(source="demo")
     totals = toolkit.load_daily_totals(source="demo")
-    t_idx = _best(lambda: toolkit.compute_indices(cube, totals, freq="D", rolling=7))
+    t_idx = best_of(lambda: toolkit.compute_indices(cube, totals, freq="D", rolling=7))
     year_c = cube[cube["date"].dt.year == 2024]
     year_t = totals[totals["date"].dt.year == 2024]
-    t_vt = _best(lambda: toolkit.compute_indices(year_c, year_t, ["volume", "tone"]))
-    t_naive = _best(lambda: _naive(year_c, year_t), 1)
+    t_vt = best_of(lambda: toolkit.compute_indices(year_c, year_t, ["volume", "tone"]))
+    t_naive = best_of(lambda: _naive(year_c, year_t), 1)
 
     frame = toolkit.compute_indices(cube, totals, ["volume", "rhetoric_intensity"], rolling=7)
     ms = toolkit.load_milestones()
-    t_gl = _best(lambda: charts.timeline(frame, ms, webgl="auto"))
-    t_svg = _best(lambda: charts.timeline(frame, ms, webgl=False))
+    t_gl = best_of(lambda: charts.timeline(frame, ms, webgl="auto"))
+    t_svg = best_of(lambda: charts.timeline(frame, ms, webgl=False))
     fig_gl = charts.timeline(frame, ms, webgl="auto")
     fig_svg = charts.timeline(frame, ms, webgl=False)
     browser = _browser_times({"webgl": fig_gl, "svg": fig_svg})
