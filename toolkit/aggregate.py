@@ -29,6 +29,7 @@ Semantics
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 
 import pandas as pd
@@ -169,8 +170,9 @@ GROUP BY date
 ORDER BY date"""
 
 
+@functools.lru_cache(maxsize=64)
 def to_duckdb(sql: str) -> str:
-    """Transpile BigQuery-dialect SQL to DuckDB's dialect with sqlglot."""
+    """Transpile BigQuery-dialect SQL to DuckDB's dialect with sqlglot (cached per text)."""
     import sqlglot
 
     return sqlglot.transpile(sql, read="bigquery", write="duckdb")[0]

@@ -30,6 +30,7 @@ GDELT 1.0 codebook V1.03 (58-column daily files from 2013-04-01).
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -131,12 +132,12 @@ class FileEntry:
     size: int | None = None  # bytes, from the index
     md5: str | None = None  # hex digest, from the index
 
-    @property
+    @functools.cached_property
     def month(self) -> str:
         """Publication month, ``YYYY-MM``: the partition the file's rows are stored in."""
-        return f"{self.stamp:%Y-%m}"
+        return f"{self.stamp.year:04d}-{self.stamp.month:02d}"
 
-    @property
+    @functools.cached_property
     def day(self) -> pd.Timestamp:
         return self.stamp.normalize()
 

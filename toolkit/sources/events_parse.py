@@ -1,19 +1,23 @@
-"""Parse one GDELT events export: daily totals over every row, the actor-filtered rows in full.
+"""Parse GDELT events exports: daily totals over every row, the actor-filtered rows in full.
 
 The fast path, and why
 ----------------------
 A 15-minute GDELT 2.0 export holds ~2,000–3,000 rows (~1 MB unzipped) of which typically well
 under 1 % are events between the actors of interest; a multi-year fetch reads hundreds of
 thousands of such files. Parsing every row into 61 typed columns (what ``pandas.read_csv``
-does) costs ~30× the decompression. Instead:
+does) costs many times the decompression. Instead:
 
-1. one vectorised numpy pass finds the tab and newline offsets, checks every line's field
-   count, and decodes only the five fields every row needs: ``SQLDATE``, ``DATEADDED`` and
-   ``NumArticles`` (for the daily totals over ALL rows) and the two ``Actor*CountryCode``
-   (for the filter);
-2. only the lines whose two actor country codes are both in the actor set are then parsed in
-   full by ``pyarrow.csv`` with the official column names and types (codes as strings, so
-   "010" keeps its leading zero).
+1. per file, one vectorised numpy pass finds every tab and newline (into per-thread work
+   buffers: no fresh megabyte arrays, so no page faults) and checks that every line has the
+   right field count; only a file that fails that check is split line by line to find and
+   count its bad lines (:func:`_general_layout`);
+2. the five fields every row needs — ``SQLDATE``, ``DATEADDED`` and ``NumArticles`` (daily
+   totals over ALL rows) and the two ``Actor*CountryCode`` (the filter) — are read as 8-byte
+   words and decoded for all rows of several files at once (:func:`parse_exports`), with a
+   few SWAR integer operations instead of per-byte work;
+3. only the lines whose two actor country codes are both in the actor set are then split and
+   typed in full with the official column names and types (codes as strings, so "010" keeps
+   its leading zero).
 
 Filtering uses the CAMEO **actor** fields only (``Actor1CountryCode``/``Actor2CountryCode``,
 e.g. RUS); the FIPS geo fields (``ActionGeo_CountryCode`` "RS") are never looked at.
@@ -29,6 +33,7 @@ the first few line numbers are kept for the report; they never stop the run.
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -81,12 +86,6 @@ class ParsedFile:
         return totals_table([self])
 
 
-def _field_bounds(arr, tabs, first_tab, starts, ends, k, ncols):
-    s = starts if k == 0 else tabs[first_tab + k - 1] + 1
-    e = ends if k == ncols - 1 else tabs[first_tab + k]
-    return s, e
-
-
 def _ints(arr: np.ndarray, s: np.ndarray, e: np.ndarray, maxw: int):
     """Decode unsigned decimal fields [s, e) of ``arr``; returns (int64 values, ok).
 
@@ -109,20 +108,65 @@ def _ints(arr: np.ndarray, s: np.ndarray, e: np.ndarray, maxw: int):
     return vals.astype(np.int64), ok
 
 
-def _codes(arr: np.ndarray, s: np.ndarray, e: np.ndarray) -> np.ndarray:
-    """3-letter fields as one integer each (-1 for any other length)."""
-    out = np.full(len(s), -1, np.int64)
-    three = (e - s) == 3
-    if three.any():
-        p = s[three]
-        out[three] = (arr[p].astype(np.int64) << 16) | (arr[p + 1].astype(np.int64) << 8) \
-            | arr[p + 2].astype(np.int64)
-    return out
+_ASCII0 = np.uint64(0x3030303030303030)  # "00000000"
+_HIGH = np.uint64(0xF0F0F0F0F0F0F0F0)
+_SIX = np.uint64(0x0606060606060606)
+
+
+def _words(data: bytes) -> np.ndarray:
+    """A uint64 view of ``data`` at every byte offset: ``w[i]`` holds bytes i..i+7.
+
+    Little-endian, so byte i is the lowest of ``w[i]``. Reading a field's first 8 bytes is
+    then one gather per column instead of an (n, 8) byte matrix. No copy, except that data
+    shorter than 8 bytes is padded with zeros.
+    """
+    if len(data) < 8:
+        data = data + bytes(8 - len(data))
+    return np.ndarray((len(data) - 7,), "<u8", buffer=data, strides=(1,))
+
+
+def _first8(words: np.ndarray, s: np.ndarray) -> np.ndarray:
+    """First 8 bytes of the fields starting at ``s``, zero past the end of the data."""
+    c = np.minimum(s, len(words) - 1)
+    w = words[c]
+    over = s - c  # > 0 only for fields starting within the last 7 bytes
+    if over.any():
+        w >>= (np.minimum(over, 7) * 8).astype(np.uint64)
+    return w
+
+
+def _all_digits(w: np.ndarray) -> np.ndarray:
+    """True where all 8 bytes of a word are ASCII digits (no carry between bytes)."""
+    return ((w & _HIGH) == _ASCII0) & (((w + _SIX) & _HIGH) == _ASCII0)
+
+
+def _digits(w: np.ndarray, length: np.ndarray):
+    """Decode fields of 1-8 ASCII digits held in the low ``length`` bytes of ``w``.
+
+    Returns (int64 values, ok). The field is right-aligned by padding it with "0" bytes on
+    the left, checked in one pass, then combined pairwise (SWAR: 8 digits in 3 multiplies).
+    """
+    ok = (length >= 1) & (length <= 8)
+    shift = ((8 - np.clip(length, 1, 8)) * 8).astype(np.uint64)
+    x = (w << shift) | (_ASCII0 & ((np.uint64(1) << shift) - np.uint64(1)))
+    ok &= _all_digits(x)
+    x -= _ASCII0
+    x = (x * np.uint64(10) + (x >> np.uint64(8))) & np.uint64(0x00FF00FF00FF00FF)
+    x = (x * np.uint64(100) + (x >> np.uint64(16))) & np.uint64(0x0000FFFF0000FFFF)
+    x = (x * np.uint64(10_000) + (x >> np.uint64(32))) & np.uint64(0xFFFFFFFF)
+    return x.astype(np.int64), ok
 
 
 def _code_int(code: str) -> int:
-    b = code.encode("ascii")
-    return (b[0] << 16) | (b[1] << 8) | b[2]
+    """A 3-letter code as the integer of its bytes read little-endian (as :func:`_first8`)."""
+    return int.from_bytes(code.encode("ascii"), "little")
+
+
+def _member(values: np.ndarray, codes: list[int]) -> np.ndarray:
+    out = np.zeros(values.shape, bool)
+    for c in codes:  # a few codes: cheaper than np.isin's set-up
+        out |= values == np.uint64(c)
+    return out
 
 
 _MONTH_DAYS = np.array([0, 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31], np.int64)
@@ -137,31 +181,20 @@ def _valid_days(days: np.ndarray) -> np.ndarray:
     return ok & (d <= dim)
 
 
-def _day_keys(arr: np.ndarray, s: np.ndarray, e: np.ndarray):
-    """Distinct 8-byte keys of fields starting at ``s``: (unique keys, inverse, ok=non-empty)."""
-    idx = s[:, None] + np.arange(8)
-    np.clip(idx, 0, max(len(arr) - 1, 0), out=idx)
-    keys = np.ascontiguousarray(arr[idx]).view(np.uint64).ravel() if len(arr) else \
-        np.zeros(len(s), np.uint64)
-    uniq, inv = np.unique(keys, return_inverse=True)
-    return uniq, inv.ravel(), (e - s) > 0
-
-
-def _decode_days(keys: np.ndarray):
-    """uint64 keys of 8 ASCII bytes -> (YYYYMMDD ints, all-digits-and-a-real-day flags)."""
-    b = keys.view(np.uint8).reshape(-1, 8) - np.uint8(48)
-    digits = (b <= 9).all(axis=1)
-    vals = b.astype(np.int64) @ (10 ** np.arange(7, -1, -1, dtype=np.int64))
-    return vals, digits & _valid_days(vals)
-
-
-def _sum_days(days: np.ndarray, inv: np.ndarray, valid: np.ndarray, articles: np.ndarray):
-    """(YYYYMMDD, events, summed NumArticles) per day over the valid rows."""
-    iv = inv[valid]
-    ev = np.bincount(iv, minlength=len(days))
-    art = np.bincount(iv, weights=articles[valid], minlength=len(days))
-    m = ev > 0
-    return days[m], ev[m].astype(np.int64), np.rint(art[m]).astype(np.int64)
+def _sum_days(days: np.ndarray, valid: np.ndarray, articles: np.ndarray):
+    """(YYYYMMDD, events, summed NumArticles) per day over the valid rows, by day."""
+    d, a = days[valid], articles[valid]
+    if len(d) == 0:
+        return d, np.zeros(0, np.int64), np.zeros(0, np.int64)
+    lo = int(d.min())
+    if int(d.max()) - lo < 1 << 20:  # YYYYMMDD values within ~100 years: count by offset
+        ev = np.bincount(d - lo)
+        art = np.bincount(d - lo, weights=a)
+        m = np.flatnonzero(ev)
+        return m + lo, ev[m].astype(np.int64), np.rint(art[m]).astype(np.int64)
+    u, inv = np.unique(d, return_inverse=True)
+    return (u, np.bincount(inv).astype(np.int64),
+            np.rint(np.bincount(inv, weights=a)).astype(np.int64))
 
 
 def totals_table(parsed: list[ParsedFile]) -> pa.Table:
@@ -185,7 +218,11 @@ def totals_table(parsed: list[ParsedFile]) -> pa.Table:
          pa.array(np.concatenate(art))], schema=TOTALS_SCHEMA)
 
 
-_CONVERT = {"I": int, "F": float}
+def _text(raw: bytes) -> str:
+    return raw.decode("utf-8", "replace")
+
+
+_CONVERT = {"I": int, "F": float, "S": _text}
 
 
 def _typed_row(line: bytes, stream: Stream, name: str) -> tuple:
@@ -195,20 +232,21 @@ def _typed_row(line: bytes, stream: Stream, name: str) -> tuple:
     reader per file.
     """
     out: list = [None] * len(KEPT_SCHEMA)
-    for (pos, typ), raw in zip(_positions(stream), line.split(b"\t"), strict=True):
+    for (pos, conv), raw in zip(_positions(stream), line.split(b"\t"), strict=True):
         if raw:
-            out[pos] = _CONVERT[typ](raw) if typ in _CONVERT else raw.decode("utf-8", "replace")
+            out[pos] = conv(raw)
     out[-1] = name
     return tuple(out)
 
 
-_POS_CACHE: dict[str, list[tuple[int, str]]] = {}
+_POS_CACHE: dict[str, list] = {}
 
 
-def _positions(stream: Stream) -> list[tuple[int, str]]:
+def _positions(stream: Stream) -> list:
+    """(position in :data:`KEPT_SCHEMA`, converter) of each of the stream's columns."""
     if stream.name not in _POS_CACHE:
         idx = {n: i for i, n in enumerate(KEPT_SCHEMA.names)}
-        _POS_CACHE[stream.name] = [(idx[n], t) for n, t in stream.columns]
+        _POS_CACHE[stream.name] = [(idx[n], _CONVERT[t]) for n, t in stream.columns]
     return _POS_CACHE[stream.name]
 
 
@@ -220,6 +258,95 @@ def rows_to_table(rows: list[tuple]) -> pa.Table:
     return pa.Table.from_arrays([pa.array(c, f.type) for c, f in zip(cols, KEPT_SCHEMA,
                                                                        strict=True)],
                                 schema=KEPT_SCHEMA)
+
+
+def _regular_layout(arr: np.ndarray, data: bytes, ncols: int):
+    """(separator offsets, newline offsets) when every line has exactly ``ncols`` fields.
+
+    One pass finds every tab and newline together. If their count is ``rows * ncols``, the
+    file holds ``rows`` newlines, the last byte is one and every ``ncols``-th separator is one,
+    then those are all the newlines and each line has exactly ``ncols - 1`` tabs: no blank,
+    short or long line. Returns None otherwise (or for CRLF files); the caller then takes
+    :func:`_general_layout`, which finds and counts the bad lines. The offsets may live in
+    this thread's work buffers: valid until the thread's next call.
+    """
+    if not len(arr) or arr[-1] != 10 or b"\r" in data:
+        return None
+    work = _Work.get(len(arr))
+    newline, sep_mask = work.masks(len(arr))
+    np.equal(arr, 10, out=newline)
+    np.equal(arr, 9, out=sep_mask)
+    sep_mask |= newline
+    count = int(np.count_nonzero(sep_mask))
+    rows, rem = divmod(count, ncols)
+    if rem or np.count_nonzero(newline) != rows:
+        return None
+    sep = work.positions(sep_mask, count)
+    ends = sep[ncols - 1::ncols]
+    if not (arr[ends] == 10).all():
+        return None
+    return sep, ends
+
+
+def _general_layout(arr: np.ndarray):
+    """Lines (any field count, CRLF, blank lines) and the tabs in each of them."""
+    nl = np.flatnonzero(arr == 10)
+    tabs = np.flatnonzero(arr == 9)
+    if len(arr) and arr[-1] != 10:
+        nl = np.append(nl, len(arr))
+    ends = nl
+    starts = np.concatenate(([0], nl[:-1] + 1)) if len(nl) else nl
+    if len(ends):  # tolerate CRLF line ends
+        cr = (ends > starts) & (arr[np.maximum(ends - 1, 0)] == 13)
+        ends = ends - cr
+    nonblank = ends > starts
+    line_no = np.flatnonzero(nonblank) + 1
+    starts, ends = starts[nonblank], ends[nonblank]
+    first_tab = np.searchsorted(tabs, starts)
+    ntabs = np.searchsorted(tabs, ends) - first_tab
+    return starts, ends, line_no, tabs, first_tab, ntabs
+
+
+#: The fields every row needs: the two days and NumArticles (totals), the actor countries.
+_FAST_FIELDS = ("SQLDATE", "DATEADDED", "NumArticles", "Actor1CountryCode",
+                "Actor2CountryCode")
+class _Work:
+    """Work buffers of one thread, reused from file to file.
+
+    Reuse matters: a fresh 1 MB temporary per file costs ~250 page faults, which on a
+    virtual machine can take as long as the parse itself. For files up to :attr:`MAX` bytes
+    (every 15-minute export) the masks and the separator offsets (int32) live here; larger
+    files (GDELT 1.0 daily files) get fresh arrays.
+    """
+
+    MAX = 1 << 22
+    _local = threading.local()
+
+    def __init__(self, n: int):
+        self.n = n
+        self._masks = np.empty((2, n), bool) if n else None
+        self._index = np.arange(n, dtype=np.int32) if n else None
+        self._out = np.empty(n, np.int32) if n else None
+
+    @classmethod
+    def get(cls, n: int) -> _Work:
+        if n > cls.MAX:
+            return cls(0)
+        work = getattr(cls._local, "work", None)
+        if work is None or work.n < n:
+            work = cls._local.work = cls(max(n, 1 << 21))
+        return work
+
+    def masks(self, n: int) -> tuple[np.ndarray, np.ndarray]:
+        if self._masks is None:
+            return np.empty(n, bool), np.empty(n, bool)
+        return self._masks[0, :n], self._masks[1, :n]
+
+    def positions(self, mask: np.ndarray, count: int) -> np.ndarray:
+        """Offsets of the True entries of ``mask`` (``count`` of them)."""
+        if self._index is None:
+            return np.flatnonzero(mask)
+        return np.compress(mask, self._index[:len(mask)], out=self._out[:count])
 
 
 def parse_export(data: bytes, stream: Stream, actors: tuple[str, ...], *,
@@ -251,97 +378,167 @@ def parse_export(data: bytes, stream: Stream, actors: tuple[str, ...], *,
     >>> p.rows, p.malformed, len(p.kept)
     (1, 0, 1)
     """
+    return parse_exports([data], stream, actors, names=[name])[0]
+
+
+@dataclass
+class _Scan:
+    """One file after :func:`_scan`: where its well-formed lines and needed fields are."""
+
+    name: str
+    data: bytes
+    rows: int
+    line_no: np.ndarray  # 1-based line number of each well-formed line
+    s0: np.ndarray  # start and end offsets of each well-formed line
+    e0: np.ndarray
+    fl: np.ndarray  # (n, 5) lengths of the _FAST_FIELDS
+    w: np.ndarray  # (n, 6) their first 8 bytes, and DATEADDED's bytes 6-13
+    reasons: dict[str, int]
+    examples: list[tuple[int, str]]
+    nine: tuple | None = None  # (rows, values, ok) of 9-digit NumArticles
+
+
+def _flag(sc: _Scan, local: np.ndarray, reason: str) -> None:
+    """Count the well-formed lines ``local`` (indices) of ``sc`` as malformed for ``reason``."""
+    if len(local):
+        sc.reasons[reason] = sc.reasons.get(reason, 0) + len(local)
+        room = MAX_EXAMPLES - len(sc.examples)
+        sc.examples += [(int(ln), reason) for ln in sc.line_no[local][:max(room, 0)]]
+
+
+def _scan(data: bytes, stream: Stream) -> _Scan:
+    """Lines, field counts and the raw bytes of the five needed fields of one file."""
     ncols = stream.ncols
     col = {n: i for i, (n, _) in enumerate(stream.columns)}
     arr = np.frombuffer(data, np.uint8)
-    nl = np.flatnonzero(arr == 10)
-    tabs = np.flatnonzero(arr == 9)
-    if len(arr) and arr[-1] != 10:
-        nl = np.append(nl, len(arr))
-    ends = nl
-    starts = np.concatenate(([0], nl[:-1] + 1)) if len(nl) else nl
-    if len(ends):  # tolerate CRLF line ends
-        cr = (ends > starts) & (arr[np.maximum(ends - 1, 0)] == 13)
-        ends = ends - cr
-    nonblank = ends > starts
-    line_no = np.flatnonzero(nonblank) + 1
-    starts, ends = starts[nonblank], ends[nonblank]
-    rows = len(starts)
-    per = ncols - 1
-    if len(tabs) == per * rows and rows and (tabs[::per] > starts).all() \
-            and (tabs[per - 1::per] < ends).all():
-        # fast path: every line's tabs lie inside it and the total is right, so every line
-        # has exactly ncols - 1 of them (no searchsorted needed)
-        first_tab = np.arange(0, len(tabs), per)
-        ntabs = np.full(rows, per)
-    else:
-        first_tab = np.searchsorted(tabs, starts)
-        ntabs = np.searchsorted(tabs, ends) - first_tab
-
+    ks = np.array([col[c] for c in _FAST_FIELDS])
+    around = np.stack([ks - 1, ks], axis=1).ravel()  # none is a line's first or last field
     reasons: dict[str, int] = {}
     examples: list[tuple[int, str]] = []
+    grid = _regular_layout(arr, data, ncols)
+    if grid is not None:
+        # every line has exactly ncols fields: line i's separators are tabs[i * ncols:
+        # (i + 1) * ncols], the last one its newline
+        tabs, e0 = grid
+        rows = len(e0)
+        s0 = np.empty(rows, np.int64)
+        s0[:1] = 0
+        s0[1:] = e0[:-1] + 1
+        e0 = e0.astype(np.int64)
+        line_no = np.arange(1, rows + 1)
+        seps = tabs.reshape(rows, ncols)[:, around].astype(np.int64)
+    else:
+        starts, ends, all_no, tabs, first_tab, ntabs = _general_layout(arr)
+        rows = len(starts)
+        shape_ok = ntabs == ncols - 1
+        if not shape_ok.all():
+            bad_idx = np.flatnonzero(~shape_ok)
+            nf = ntabs[bad_idx] + 1
+            for n_fields in np.unique(nf):
+                reason = f"{int(n_fields)} fields instead of {ncols}"
+                lines = all_no[bad_idx[nf == n_fields]]
+                reasons[reason] = len(lines)
+                examples += [(int(ln), reason) for ln in lines[:MAX_EXAMPLES]]
+            examples = sorted(examples)[:MAX_EXAMPLES]
+        g = np.flatnonzero(shape_ok)
+        s0, e0, line_no = starts[g], ends[g], all_no[g]
+        seps = tabs[first_tab[g][:, None] + around]
+    fs = np.empty((len(s0), 6), np.int64)
+    fs[:, :5] = seps[:, 0::2] + 1
+    fs[:, 5] = fs[:, 1] + 6  # DATEADDED's HHMMSS part lies in its bytes 8-13
+    fl = seps[:, 1::2] - fs[:, :5]
+    sc = _Scan(name="", data=data, rows=rows, line_no=line_no, s0=s0, e0=e0, fl=fl,
+               w=_first8(_words(data), fs), reasons=reasons, examples=examples)
+    nine = np.flatnonzero(fl[:, 2] == 9)
+    if len(nine):  # 9 digits do not fit a word (never seen in GDELT; exact anyway)
+        sc.nine = (nine, *_ints(arr, fs[nine, 2], fs[nine, 2] + 9, maxw=9))
+    return sc
 
-    def flag(bad: np.ndarray, reason: str) -> None:
-        if bad.any():
-            reasons[reason] = reasons.get(reason, 0) + int(bad.sum())
-            for ln in line_no[bad][: MAX_EXAMPLES - len(examples)]:
-                examples.append((int(ln), reason))
 
-    shape_ok = ntabs == ncols - 1
-    if not shape_ok.all():
-        bad_idx = np.flatnonzero(~shape_ok)
-        nf = ntabs[bad_idx] + 1
-        for n_fields in np.unique(nf):
-            bad = np.zeros(rows, bool)
-            bad[bad_idx[nf == n_fields]] = True
-            flag(bad, f"{int(n_fields)} fields instead of {ncols}")
-    g = np.flatnonzero(shape_ok)
-    s0, e0, ft = starts[g], ends[g], first_tab[g]
+def _totals(fid: np.ndarray, days: np.ndarray, arts: np.ndarray, nfiles: int) -> list:
+    """Per file: (YYYYMMDD, events, summed NumArticles) by day, over the rows given."""
+    out = []
+    if len(days) == 0:
+        empty = np.zeros(0, np.int64)
+        return [(empty, empty, empty)] * nfiles
+    lo = int(days.min())
+    span = int(days.max()) - lo + 1
+    if nfiles * span <= 1 << 22:  # YYYYMMDD within a few years: count by offset, no sort
+        key = fid * span + (days - lo)
+        ev = np.bincount(key, minlength=nfiles * span).reshape(nfiles, span)
+        art = np.bincount(key, weights=arts, minlength=nfiles * span).reshape(nfiles, span)
+        for f in range(nfiles):
+            m = np.flatnonzero(ev[f])
+            out.append((m + lo, ev[f, m].astype(np.int64), np.rint(art[f, m]).astype(np.int64)))
+        return out
+    for f in range(nfiles):
+        d, a = days[fid == f], arts[fid == f]
+        u, inv = np.unique(d, return_inverse=True)
+        out.append((u, np.bincount(inv, minlength=len(u)).astype(np.int64),
+                    np.rint(np.bincount(inv, weights=a, minlength=len(u))).astype(np.int64)))
+    return out
 
-    def bounds(cname):
-        return _field_bounds(arr, tabs, ft, s0, e0, col[cname], ncols)
 
-    # days: the 8 bytes of SQLDATE and the first 8 of DATEADDED as one uint64 key per row;
-    # only the few distinct keys are decoded and checked (digits, calendar day)
-    sd_s, sd_e = bounds("SQLDATE")
-    sd_u, sd_inv, ok_sd = _day_keys(arr, sd_s, sd_e)
-    sd_days, sd_good = _decode_days(sd_u)
-    ok_sd &= (sd_e - sd_s == 8) & sd_good[sd_inv]
-    da_s, da_e = bounds("DATEADDED")
-    da_len = da_e - da_s
-    da_u, da_inv, ok_da = _day_keys(arr, da_s, da_e)
-    da_days, da_good = _decode_days(da_u)
-    ok_da &= ((da_len == 8) | (da_len == 14)) & da_good[da_inv]
-    long = np.flatnonzero(da_len == 14)
-    if len(long):  # the HHMMSS part must be digits too
-        tail = arr[np.minimum(da_s[long, None] + 8 + np.arange(6), len(arr) - 1)]
-        ok_da[long] &= ((tail - np.uint8(48)) <= 9).all(axis=1)
-    narts, ok_na = _ints(arr, *bounds("NumArticles"), maxw=9)
+def parse_exports(datas: list[bytes], stream: Stream, actors: tuple[str, ...], *,
+                  names: list[str]) -> list[ParsedFile]:
+    """:func:`parse_export` for several files at once (same result, file by file).
+
+    The per-file work is the vectorised scan for separators; the decoding, checks, filter
+    and totals then run once over the rows of all the files. Fewer, larger numpy calls mean
+    less time holding the GIL per file, which is what lets worker threads parse in parallel.
+    """
+    scans = []
+    for data, name in zip(datas, names, strict=True):
+        sc = _scan(data, stream)
+        sc.name = name
+        scans.append(sc)
+    sizes = [len(sc.s0) for sc in scans]
+    offsets = np.concatenate([[0], np.cumsum(sizes)])
+    fid = np.repeat(np.arange(len(scans)), sizes)
+    fl = np.concatenate([sc.fl for sc in scans]) if scans else np.zeros((0, 5), np.int64)
+    w = np.concatenate([sc.w for sc in scans]) if scans else np.zeros((0, 6), np.uint64)
+
+    # SQLDATE (8 digits), DATEADDED (YYYYMMDD or YYYYMMDDHHMMSS: the day is its first 8)
+    # and NumArticles (1-9 digits), decoded together
+    vals, ok = _digits(w[:, :3], np.minimum(fl[:, :3], 8))
+    days_ok = _valid_days(vals[:, :2])
+    ok_sd = ok[:, 0] & (fl[:, 0] == 8) & days_ok[:, 0]
+    long = fl[:, 1] == 14
+    hhmmss = _all_digits((w[:, 5] & ~np.uint64(0xFFFF)) | np.uint64(0x3030))
+    ok_da = ok[:, 1] & ((fl[:, 1] == 8) | (long & hhmmss)) & days_ok[:, 1]
+    narts, ok_na = vals[:, 2], ok[:, 2] & (fl[:, 2] <= 8)
+    for f, sc in enumerate(scans):
+        if sc.nine is not None:
+            rows_, v, good = sc.nine
+            narts[offsets[f] + rows_], ok_na[offsets[f] + rows_] = v, good
     # each bad line is counted once, under the first field that fails
-    for bad_g, what in ((~ok_sd, "SQLDATE"), (ok_sd & ~ok_da, "DATEADDED"),
-                        (ok_sd & ok_da & ~ok_na, "NumArticles")):
-        bad_rows = np.zeros(rows, bool)
-        bad_rows[g[bad_g]] = True
-        flag(bad_rows, f"unparsable {what}")
+    for bad, what in ((~ok_sd, "SQLDATE"), (ok_sd & ~ok_da, "DATEADDED"),
+                      (ok_sd & ok_da & ~ok_na, "NumArticles")):
+        for i in np.flatnonzero(np.bincount(fid[bad], minlength=len(scans))):
+            _flag(scans[i], np.flatnonzero(bad[offsets[i]:offsets[i + 1]]),
+                  f"unparsable {what}")
     valid = ok_sd & ok_da & ok_na
 
-    codes = np.array([_code_int(a) for a in actors], np.int64)
-    a1 = _codes(arr, *bounds("Actor1CountryCode"))
-    a2 = _codes(arr, *bounds("Actor2CountryCode"))
-    keep = valid & np.isin(a1, codes) & np.isin(a2, codes)
+    # actor country codes: 3 bytes as one integer, compared with the actor set's
+    acts = np.where(fl[:, 3:] == 3, w[:, 3:5] & np.uint64(0xFFFFFF), np.uint64(1 << 63))
+    inset = _member(acts, [_code_int(a) for a in actors])
+    keep = valid & inset[:, 0] & inset[:, 1]
 
-    kept: list[tuple] = []
+    kept: list[list[tuple]] = [[] for _ in scans]
     for i in np.flatnonzero(keep).tolist():
+        f = int(fid[i])
+        sc, j = scans[f], i - int(offsets[f])
         try:
-            kept.append(_typed_row(data[int(s0[i]):int(e0[i])], stream, name))
+            kept[f].append(_typed_row(sc.data[int(sc.s0[j]):int(sc.e0[j])], stream, sc.name))
         except ValueError:
             valid[i] = False
-            bad = np.zeros(rows, bool)
-            bad[g[i]] = True
-            flag(bad, "unparsable value in a kept row")
+            _flag(sc, np.array([j]), "unparsable value in a kept row")
 
-    day_totals = {"sqldate": _sum_days(sd_days, sd_inv, valid, narts),
-                  "dateadded": _sum_days(da_days, da_inv, valid, narts)}
-    malformed = rows - int(valid.sum())
-    return ParsedFile(rows=rows, malformed=malformed, kept=kept, day_totals=day_totals,
-                      name=name, reasons=reasons, examples=sorted(examples)[:MAX_EXAMPLES])
+    fv, nv = fid[valid], narts[valid]
+    per_basis = {"sqldate": _totals(fv, vals[valid, 0], nv, len(scans)),
+                 "dateadded": _totals(fv, vals[valid, 1], nv, len(scans))}
+    good = np.bincount(fv, minlength=len(scans))
+    return [ParsedFile(rows=sc.rows, malformed=sc.rows - int(good[f]), kept=kept[f],
+                       day_totals={b: t[f] for b, t in per_basis.items()}, name=sc.name,
+                       reasons=sc.reasons, examples=sorted(sc.examples)[:MAX_EXAMPLES])
+            for f, sc in enumerate(scans)]
