@@ -4,8 +4,10 @@ GDELT asks for at most one DOC request every 5 seconds. Two notebooks fetching a
 not double that rate, so the pace is kept in the data directory, not in memory:
 
 * ``<data_dir>/doc/pace.lock`` — a file lock (``filelock``) held while a request is in flight;
-* ``<data_dir>/doc/pace.json`` — ``{"done": t, "not_before": t2}``: when the last request
-  finished (Unix seconds) and the earliest time the next may start (set by ``Retry-After``).
+* ``<data_dir>/doc/pace.json`` — ``{"sent": t0, "done": t, "not_before": t2}``: when the last
+  request was sent and finished (Unix seconds) and the earliest time the next may start (set
+  by ``Retry-After``). A ``sent`` later than ``done`` means its process was killed mid-request;
+  the next one then waits two intervals from that send.
 
 A caller takes the lock and reads the state; if the next allowed start
 ``max(done + interval, not_before)`` is still ahead it releases the lock, sleeps until then
@@ -97,9 +99,15 @@ class Pacer:
             self._thread_lock.acquire()
             self._file_lock.acquire(poll_interval=0.005)
             st = self._state()
-            wait = max(st.get("done", 0.0) + self.interval, st.get("not_before", 0.0)) \
+            # "sent" without a later "done": the holder died with its request in flight
+            # (a killed kernel); its finish is unknown, so keep two intervals from its send
+            dead = st.get("sent", 0.0) + 2 * self.interval \
+                if st.get("sent", 0.0) > st.get("done", 0.0) else 0.0
+            wait = max(st.get("done", 0.0) + self.interval, st.get("not_before", 0.0), dead) \
                 - time.time()
             if wait <= 0:
+                st["sent"] = time.time()
+                write_json_atomic(self.state_path, st)
                 break
             # Sleep WITHOUT the locks, then compete again: holding them while sleeping would
             # let one process (or thread) win the next slot over and over.
