@@ -183,3 +183,24 @@ def test_unzip_checks_the_deflate_stream_length_and_crc():
     assert _unzip(bytes(bad_crc), crc=False) == data  # md5-verified files skip the CRC
     with pytest.raises(zipfile.BadZipFile):
         _unzip(blob[: len(blob) // 2])
+
+
+def test_unzip_reads_other_zip_layouts_through_zipfile():
+    import io
+    import zipfile
+
+    from toolkit.sources.events import _single_member, _unzip
+
+    data = b"1\t2\n" * 100
+    for kw in ({"compression": zipfile.ZIP_STORED}, {"compression": zipfile.ZIP_DEFLATED}):
+        buf = io.BytesIO()
+        with zipfile.ZipFile(buf, "w", **kw) as zf:
+            zf.writestr("readme.txt", b"not the data")
+            zf.writestr("x.export.CSV", data)
+        assert _single_member(buf.getvalue()) is None  # two members
+        assert _unzip(buf.getvalue()) == data
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("x.export.CSV", data)
+        zf.comment = b"a comment"
+    assert _single_member(buf.getvalue()) is None and _unzip(buf.getvalue()) == data

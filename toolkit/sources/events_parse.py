@@ -33,6 +33,7 @@ the first few line numbers are kept for the report; they never stop the run.
 
 from __future__ import annotations
 
+import functools
 import threading
 from dataclasses import dataclass, field
 
@@ -218,36 +219,37 @@ def totals_table(parsed: list[ParsedFile]) -> pa.Table:
          pa.array(np.concatenate(art))], schema=TOTALS_SCHEMA)
 
 
-def _text(raw: bytes) -> str:
-    return raw.decode("utf-8", "replace")
-
-
-_CONVERT = {"I": int, "F": float, "S": _text}
+_CONVERT = {"I": int, "F": float, "S": None}
 
 
 def _typed_row(line: bytes, stream: Stream, name: str) -> tuple:
     """One line as a tuple in :data:`KEPT_SCHEMA` order; ValueError when a value won't parse.
 
     Kept lines are few (well under 1 % of a file), so plain Python beats setting up a CSV
-    reader per file.
+    reader per file. A CR before the line's newline is dropped (CRLF files).
     """
-    out: list = [None] * len(KEPT_SCHEMA)
-    for (pos, conv), raw in zip(_positions(stream), line.split(b"\t"), strict=True):
-        if raw:
-            out[pos] = conv(raw)
-    out[-1] = name
-    return tuple(out)
+    if line[-1:] == b"\r":
+        line = line[:-1]
+    convs, where = _layout(stream)
+    vals = [(c(v) if c else v) if v else None
+            for c, v in zip(convs, line.decode("utf-8", "replace").split("\t"), strict=True)]
+    if where is None:
+        return (*vals, name)
+    return (*[vals[i] if i >= 0 else None for i in where], name)
 
 
-_POS_CACHE: dict[str, list] = {}
+_LAYOUTS: dict[str, tuple] = {}
 
 
-def _positions(stream: Stream) -> list:
-    """(position in :data:`KEPT_SCHEMA`, converter) of each of the stream's columns."""
-    if stream.name not in _POS_CACHE:
-        idx = {n: i for i, n in enumerate(KEPT_SCHEMA.names)}
-        _POS_CACHE[stream.name] = [(idx[n], _CONVERT[t]) for n, t in stream.columns]
-    return _POS_CACHE[stream.name]
+def _layout(stream: Stream) -> tuple:
+    """The converter of each of the stream's columns, and where each :data:`KEPT_SCHEMA`
+    column is among them (-1: not in this stream; None: the same order)."""
+    if stream.name not in _LAYOUTS:
+        names = [n for n, _ in stream.columns]
+        where = [names.index(n) if n in names else -1 for n in KEPT_SCHEMA.names[:-1]]
+        _LAYOUTS[stream.name] = ([_CONVERT[t] for _, t in stream.columns],
+                                 None if where == list(range(len(names))) else where)
+    return _LAYOUTS[stream.name]
 
 
 def rows_to_table(rows: list[tuple]) -> pa.Table:
@@ -266,11 +268,12 @@ def _regular_layout(arr: np.ndarray, data: bytes, ncols: int):
     One pass finds every tab and newline together. If their count is ``rows * ncols``, the
     file holds ``rows`` newlines, the last byte is one and every ``ncols``-th separator is one,
     then those are all the newlines and each line has exactly ``ncols - 1`` tabs: no blank,
-    short or long line. Returns None otherwise (or for CRLF files); the caller then takes
+    short or long line (a CR before a newline is part of the last field here, and dropped
+    from kept rows by :func:`_typed_row`). Returns None otherwise; the caller then takes
     :func:`_general_layout`, which finds and counts the bad lines. The offsets may live in
     this thread's work buffers: valid until the thread's next call.
     """
-    if not len(arr) or arr[-1] != 10 or b"\r" in data:
+    if not len(arr) or arr[-1] != 10:
         return None
     work = _Work.get(len(arr))
     newline, sep_mask = work.masks(len(arr))
@@ -409,10 +412,8 @@ def _flag(sc: _Scan, local: np.ndarray, reason: str) -> None:
 def _scan(data: bytes, stream: Stream) -> _Scan:
     """Lines, field counts and the raw bytes of the five needed fields of one file."""
     ncols = stream.ncols
-    col = {n: i for i, (n, _) in enumerate(stream.columns)}
     arr = np.frombuffer(data, np.uint8)
-    ks = np.array([col[c] for c in _FAST_FIELDS])
-    around = np.stack([ks - 1, ks], axis=1).ravel()  # none is a line's first or last field
+    around = _around(stream)
     reasons: dict[str, int] = {}
     examples: list[tuple[int, str]] = []
     grid = _regular_layout(arr, data, ncols)
@@ -453,6 +454,15 @@ def _scan(data: bytes, stream: Stream) -> _Scan:
     if len(nine):  # 9 digits do not fit a word (never seen in GDELT; exact anyway)
         sc.nine = (nine, *_ints(arr, fs[nine, 2], fs[nine, 2] + 9, maxw=9))
     return sc
+
+
+@functools.lru_cache(maxsize=8)
+def _around(stream: Stream) -> np.ndarray:
+    """Indices, within a line, of the separators before and after each of _FAST_FIELDS
+    (none of them is a line's first or last field)."""
+    col = {n: i for i, (n, _) in enumerate(stream.columns)}
+    ks = np.array([col[c] for c in _FAST_FIELDS])
+    return np.stack([ks - 1, ks], axis=1).ravel()
 
 
 def _totals(fid: np.ndarray, days: np.ndarray, arts: np.ndarray, nfiles: int) -> list:
