@@ -204,3 +204,17 @@ def test_unzip_reads_other_zip_layouts_through_zipfile():
         zf.writestr("x.export.CSV", data)
         zf.comment = b"a comment"
     assert _single_member(buf.getvalue()) is None and _unzip(buf.getvalue()) == data
+
+
+def test_tokenizer_counts_lines_when_they_are_short():
+    from toolkit.sources.events_tokenize import tokenize
+
+    data = b"\n" * 1000 + b"a\tb\n" + b"\r\n" * 500 + b"c"
+    lines, bounds = tokenize(data, 2, np.array([1]))
+    assert len(lines) == 1502 and lines[1000].tolist() == [1000, 1003, 2]
+    assert bounds[1000].tolist() == [1002, 1003]
+    assert lines[:1000, 2].sum() == 0 and lines[1001:1501, 2].sum() == 0  # blank, CRLF blank
+    assert lines[-1].tolist() == [len(data) - 1, len(data), 1]
+    p = parse_export(b"\n" * 5000 + to_text([make_row(1, 20191024, 20191024143000, "RUS",
+                                                       "KOR")]), V2, ("RUS", "KOR"))
+    assert p.rows == 1 and p.malformed == 0 and len(p.kept) == 1

@@ -34,7 +34,6 @@ the first few line numbers are kept for the report; they never stop the run.
 from __future__ import annotations
 
 import functools
-import threading
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -42,6 +41,7 @@ import pandas as pd
 import pyarrow as pa
 
 from .events_index import V2_COLUMNS, Stream
+from .events_tokenize import tokenize
 
 _ARROW = {"I": pa.int64(), "F": pa.float64(), "S": pa.string()}
 #: Arrow schema of the kept raw rows: the 61 GDELT 2.0 columns (1.0 rows have null ADM2 codes)
@@ -53,6 +53,9 @@ TOTALS_SCHEMA = pa.schema([("source_file", pa.string()), ("basis", pa.string()),
                            ("date", pa.date32()), ("total_events", pa.int64()),
                            ("total_articles", pa.int64())])
 MAX_EXAMPLES = 5
+#: The fields every row needs: the two days and NumArticles (totals), the actor countries.
+_FAST_FIELDS = ("SQLDATE", "DATEADDED", "NumArticles", "Actor1CountryCode",
+                "Actor2CountryCode")
 
 
 @dataclass
@@ -262,96 +265,6 @@ def rows_to_table(rows: list[tuple]) -> pa.Table:
                                 schema=KEPT_SCHEMA)
 
 
-def _regular_layout(arr: np.ndarray, data: bytes, ncols: int):
-    """(separator offsets, newline offsets) when every line has exactly ``ncols`` fields.
-
-    One pass finds every tab and newline together. If their count is ``rows * ncols``, the
-    file holds ``rows`` newlines, the last byte is one and every ``ncols``-th separator is one,
-    then those are all the newlines and each line has exactly ``ncols - 1`` tabs: no blank,
-    short or long line (a CR before a newline is part of the last field here, and dropped
-    from kept rows by :func:`_typed_row`). Returns None otherwise; the caller then takes
-    :func:`_general_layout`, which finds and counts the bad lines. The offsets may live in
-    this thread's work buffers: valid until the thread's next call.
-    """
-    if not len(arr) or arr[-1] != 10:
-        return None
-    work = _Work.get(len(arr))
-    newline, sep_mask = work.masks(len(arr))
-    np.equal(arr, 10, out=newline)
-    np.equal(arr, 9, out=sep_mask)
-    sep_mask |= newline
-    count = int(np.count_nonzero(sep_mask))
-    rows, rem = divmod(count, ncols)
-    if rem or np.count_nonzero(newline) != rows:
-        return None
-    sep = work.positions(sep_mask, count)
-    ends = sep[ncols - 1::ncols]
-    if not (arr[ends] == 10).all():
-        return None
-    return sep, ends
-
-
-def _general_layout(arr: np.ndarray):
-    """Lines (any field count, CRLF, blank lines) and the tabs in each of them."""
-    nl = np.flatnonzero(arr == 10)
-    tabs = np.flatnonzero(arr == 9)
-    if len(arr) and arr[-1] != 10:
-        nl = np.append(nl, len(arr))
-    ends = nl
-    starts = np.concatenate(([0], nl[:-1] + 1)) if len(nl) else nl
-    if len(ends):  # tolerate CRLF line ends
-        cr = (ends > starts) & (arr[np.maximum(ends - 1, 0)] == 13)
-        ends = ends - cr
-    nonblank = ends > starts
-    line_no = np.flatnonzero(nonblank) + 1
-    starts, ends = starts[nonblank], ends[nonblank]
-    first_tab = np.searchsorted(tabs, starts)
-    ntabs = np.searchsorted(tabs, ends) - first_tab
-    return starts, ends, line_no, tabs, first_tab, ntabs
-
-
-#: The fields every row needs: the two days and NumArticles (totals), the actor countries.
-_FAST_FIELDS = ("SQLDATE", "DATEADDED", "NumArticles", "Actor1CountryCode",
-                "Actor2CountryCode")
-class _Work:
-    """Work buffers of one thread, reused from file to file.
-
-    Reuse matters: a fresh 1 MB temporary per file costs ~250 page faults, which on a
-    virtual machine can take as long as the parse itself. For files up to :attr:`MAX` bytes
-    (every 15-minute export) the masks and the separator offsets (int32) live here; larger
-    files (GDELT 1.0 daily files) get fresh arrays.
-    """
-
-    MAX = 1 << 22
-    _local = threading.local()
-
-    def __init__(self, n: int):
-        self.n = n
-        self._masks = np.empty((2, n), bool) if n else None
-        self._index = np.arange(n, dtype=np.int32) if n else None
-        self._out = np.empty(n, np.int32) if n else None
-
-    @classmethod
-    def get(cls, n: int) -> _Work:
-        if n > cls.MAX:
-            return cls(0)
-        work = getattr(cls._local, "work", None)
-        if work is None or work.n < n:
-            work = cls._local.work = cls(max(n, 1 << 21))
-        return work
-
-    def masks(self, n: int) -> tuple[np.ndarray, np.ndarray]:
-        if self._masks is None:
-            return np.empty(n, bool), np.empty(n, bool)
-        return self._masks[0, :n], self._masks[1, :n]
-
-    def positions(self, mask: np.ndarray, count: int) -> np.ndarray:
-        """Offsets of the True entries of ``mask`` (``count`` of them)."""
-        if self._index is None:
-            return np.flatnonzero(mask)
-        return np.compress(mask, self._index[:len(mask)], out=self._out[:count])
-
-
 def parse_export(data: bytes, stream: Stream, actors: tuple[str, ...], *,
                  name: str = "") -> ParsedFile:
     """Parse an unzipped GDELT events export (tab-separated, no header).
@@ -412,57 +325,43 @@ def _flag(sc: _Scan, local: np.ndarray, reason: str) -> None:
 def _scan(data: bytes, stream: Stream) -> _Scan:
     """Lines, field counts and the raw bytes of the five needed fields of one file."""
     ncols = stream.ncols
-    arr = np.frombuffer(data, np.uint8)
-    around = _around(stream)
+    lines, bounds = tokenize(data, ncols, _wanted(stream))
+    nf = lines[:, 2]
+    rows = int(np.count_nonzero(nf))  # blank lines (0 fields) are not rows
+    good = nf == ncols
     reasons: dict[str, int] = {}
     examples: list[tuple[int, str]] = []
-    grid = _regular_layout(arr, data, ncols)
-    if grid is not None:
-        # every line has exactly ncols fields: line i's separators are tabs[i * ncols:
-        # (i + 1) * ncols], the last one its newline
-        tabs, e0 = grid
-        rows = len(e0)
-        s0 = np.empty(rows, np.int64)
-        s0[:1] = 0
-        s0[1:] = e0[:-1] + 1
-        e0 = e0.astype(np.int64)
+    if rows == len(nf) and good.all():
         line_no = np.arange(1, rows + 1)
-        seps = tabs.reshape(rows, ncols)[:, around].astype(np.int64)
     else:
-        starts, ends, all_no, tabs, first_tab, ntabs = _general_layout(arr)
-        rows = len(starts)
-        shape_ok = ntabs == ncols - 1
-        if not shape_ok.all():
-            bad_idx = np.flatnonzero(~shape_ok)
-            nf = ntabs[bad_idx] + 1
-            for n_fields in np.unique(nf):
-                reason = f"{int(n_fields)} fields instead of {ncols}"
-                lines = all_no[bad_idx[nf == n_fields]]
-                reasons[reason] = len(lines)
-                examples += [(int(ln), reason) for ln in lines[:MAX_EXAMPLES]]
-            examples = sorted(examples)[:MAX_EXAMPLES]
-        g = np.flatnonzero(shape_ok)
-        s0, e0, line_no = starts[g], ends[g], all_no[g]
-        seps = tabs[first_tab[g][:, None] + around]
-    fs = np.empty((len(s0), 6), np.int64)
-    fs[:, :5] = seps[:, 0::2] + 1
+        bad = np.flatnonzero((nf > 0) & ~good)
+        for n_fields in np.unique(nf[bad]):
+            reason = f"{int(n_fields)} fields instead of {ncols}"
+            at = bad[nf[bad] == n_fields] + 1
+            reasons[reason] = len(at)
+            examples += [(int(ln), reason) for ln in at[:MAX_EXAMPLES]]
+        examples = sorted(examples)[:MAX_EXAMPLES]
+        g = np.flatnonzero(good)
+        lines, bounds, line_no = lines[g], bounds[g], g + 1
+    fs = np.empty((len(lines), 6), np.int64)
+    fs[:, :5] = bounds[:, 0::2]
     fs[:, 5] = fs[:, 1] + 6  # DATEADDED's HHMMSS part lies in its bytes 8-13
-    fl = seps[:, 1::2] - fs[:, :5]
-    sc = _Scan(name="", data=data, rows=rows, line_no=line_no, s0=s0, e0=e0, fl=fl,
-               w=_first8(_words(data), fs), reasons=reasons, examples=examples)
+    fl = bounds[:, 1::2] - fs[:, :5]
+    sc = _Scan(name="", data=data, rows=rows, line_no=line_no, s0=lines[:, 0],
+               e0=lines[:, 1], fl=fl, w=_first8(_words(data), fs), reasons=reasons,
+               examples=examples)
     nine = np.flatnonzero(fl[:, 2] == 9)
     if len(nine):  # 9 digits do not fit a word (never seen in GDELT; exact anyway)
+        arr = np.frombuffer(data, np.uint8)
         sc.nine = (nine, *_ints(arr, fs[nine, 2], fs[nine, 2] + 9, maxw=9))
     return sc
 
 
 @functools.lru_cache(maxsize=8)
-def _around(stream: Stream) -> np.ndarray:
-    """Indices, within a line, of the separators before and after each of _FAST_FIELDS
-    (none of them is a line's first or last field)."""
+def _wanted(stream: Stream) -> np.ndarray:
+    """Indices of :data:`_FAST_FIELDS` among the stream's columns."""
     col = {n: i for i, (n, _) in enumerate(stream.columns)}
-    ks = np.array([col[c] for c in _FAST_FIELDS])
-    return np.stack([ks - 1, ks], axis=1).ravel()
+    return np.array([col[c] for c in _FAST_FIELDS])
 
 
 def _totals(fid: np.ndarray, days: np.ndarray, arts: np.ndarray, nfiles: int) -> list:
