@@ -218,3 +218,20 @@ def test_tokenizer_counts_lines_when_they_are_short():
     p = parse_export(b"\n" * 5000 + to_text([make_row(1, 20191024, 20191024143000, "RUS",
                                                        "KOR")]), V2, ("RUS", "KOR"))
     assert p.rows == 1 and p.malformed == 0 and len(p.kept) == 1
+
+
+@pytest.mark.parametrize("keep", [{"_KEEP_LINES": 4}, {"_KEEP_SEPS": 8}])
+def test_tokenizer_sizes_exactly_when_its_work_space_is_too_small(monkeypatch, keep):
+    import threading
+
+    from toolkit.sources import events_tokenize as T
+
+    data = to_text([make_row(i, 20191024, 20191024143000, "RUS", "KOR") for i in range(10)])
+    data += b"\n\nshort\tline\r\n"
+    want = T.tokenize(data, 61, np.array([1, 59]))
+    monkeypatch.setattr(T, "_local", threading.local())
+    for name, value in keep.items():
+        monkeypatch.setattr(T, name, value)
+    got = T.tokenize(data, 61, np.array([1, 59]))
+    assert got[0].tolist() == want[0].tolist() and got[1].tolist() == want[1].tolist()
+    assert len(want[0]) == 13 and want[0][:, 2].tolist() == [61] * 10 + [0, 0, 2]

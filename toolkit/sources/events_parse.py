@@ -7,10 +7,9 @@ under 1 % are events between the actors of interest; a multi-year fetch reads hu
 thousands of such files. Parsing every row into 61 typed columns (what ``pandas.read_csv``
 does) costs many times the decompression. Instead:
 
-1. per file, one vectorised numpy pass finds every tab and newline (into per-thread work
-   buffers: no fresh megabyte arrays, so no page faults) and checks that every line has the
-   right field count; only a file that fails that check is split line by line to find and
-   count its bad lines (:func:`_general_layout`);
+1. per file, one compiled pass over the bytes (:func:`.events_tokenize.tokenize`, numba,
+   without the GIL) finds every line, its field count and the offsets of the five fields
+   below;
 2. the five fields every row needs — ``SQLDATE``, ``DATEADDED`` and ``NumArticles`` (daily
    totals over ALL rows) and the two ``Actor*CountryCode`` (the filter) — are read as 8-byte
    words and decoded for all rows of several files at once (:func:`parse_exports`), with a
@@ -392,9 +391,20 @@ def parse_exports(datas: list[bytes], stream: Stream, actors: tuple[str, ...], *
                   names: list[str]) -> list[ParsedFile]:
     """:func:`parse_export` for several files at once (same result, file by file).
 
-    The per-file work is the vectorised scan for separators; the decoding, checks, filter
-    and totals then run once over the rows of all the files. Fewer, larger numpy calls mean
-    less time holding the GIL per file, which is what lets worker threads parse in parallel.
+    The per-file work is the tokenizer's pass over the bytes (no GIL); the decoding,
+    checks, filter and totals then run once over the rows of all the files. Fewer, larger
+    numpy calls mean less time holding the GIL per file, which is what lets worker threads
+    parse in parallel.
+
+    Examples
+    --------
+    >>> from toolkit.sources.events_index import STREAMS
+    >>> row = ["1", "20191024"] + [""] * 59
+    >>> row[7], row[17], row[33], row[59] = "RUS", "KOR", "3", "20191024143000"
+    >>> good = ("\\t".join(row) + "\\n").encode()
+    >>> [(p.rows, p.malformed) for p in parse_exports([good, b"x\\n" + good], STREAMS["v2"],
+    ...                                                ("RUS",), names=["a", "b"])]
+    [(1, 0), (2, 1)]
     """
     scans = []
     for data, name in zip(datas, names, strict=True):
