@@ -189,6 +189,9 @@ class _Result:
     nbytes: int = 0
     parsed: ParsedFile | None = None
     error: str = ""
+    size: int = 0  # bytes of the zip on disk
+    #: kept rows and totals of every file of its (stream, day), on one file of the day
+    tables: tuple[pa.Table, pa.Table] | None = None
 
 
 def _check_inputs(start, end, product, actors, date_basis, workers):
@@ -368,9 +371,9 @@ def _local_copy(path: Path, entry: FileEntry, man: dict) -> tuple[bytes | None, 
 
 
 def _fetch(entry: FileEntry, *, ddir: Path, base: str, policy: RetryPolicy, man: dict,
-           stop) -> _Result | tuple[bytes, str, int]:
-    """One file's CSV bytes, verified: (data, "downloaded"/"present", bytes downloaded), or
-    the gap/failed :class:`_Result`."""
+           stop) -> _Result | tuple[bytes, str, int, int]:
+    """One file's CSV bytes, verified: (data, "downloaded"/"present", bytes downloaded, zip
+    size), or the gap/failed :class:`_Result`."""
     path = C.file_path(ddir, entry.stream, entry.month, entry.name)
     nbytes = 0
     how = "present"
@@ -388,7 +391,7 @@ def _fetch(entry: FileEntry, *, ddir: Path, base: str, policy: RetryPolicy, man:
     try:
         if blob is None:
             blob = path.read_bytes()
-        return _unzip(blob, crc=not proven), how, nbytes
+        return _unzip(blob, crc=not proven), how, nbytes, len(blob)
     except (zipfile.BadZipFile, zlib.error, OSError, EOFError) as exc:
         path.unlink(missing_ok=True)  # a later run downloads it again
         return _Result(entry, "failed", error=f"unreadable zip: {exc}")
@@ -404,8 +407,8 @@ def _work(entries: list[FileEntry], mans: list[dict], *, ddir: Path, base: str,
         if isinstance(r, _Result):
             out.append(r)
         else:
-            data, how, nbytes = r
-            out.append(_Result(entry, "ingested", how, nbytes))
+            data, how, nbytes, size = r
+            out.append(_Result(entry, "ingested", how, nbytes, size=size))
             got.append((len(out) - 1, data))
     if got:
         with _CPU_SLOTS:  # downloads may overlap freely; parsing only as many as CPUs
@@ -417,10 +420,11 @@ def _work(entries: list[FileEntry], mans: list[dict], *, ddir: Path, base: str,
 
 
 def _batches(todo: list[FileEntry], size: int) -> list[list[FileEntry]]:
-    """Consecutive entries in groups of up to ``size``, one stream per group."""
+    """Consecutive entries in groups of up to ``size``, one (stream, day) per group."""
     out: list[list[FileEntry]] = []
     for x in todo:
-        if out and len(out[-1]) < size and out[-1][0].stream == x.stream:
+        if out and len(out[-1]) < size and (out[-1][0].stream, out[-1][0].day) == (x.stream,
+                                                                                   x.day):
             out[-1].append(x)
         else:
             out.append([x])
@@ -659,7 +663,13 @@ def _run(todo, report, *, ddir, base, keep_set, policy, keep_files, workers, pro
                     done_by_group[key].append(r)
                     left[key] -= 1
                     if left[key] == 0:
-                        finished.extend(done_by_group.pop(key))
+                        # the day's Arrow tables are built now, while the workers go on,
+                        # rather than all at the end
+                        day = done_by_group.pop(key)
+                        parsed = [x.parsed for x in day if x.parsed is not None]
+                        day[0].tables = (rows_to_table([t for p in parsed for t in p.kept]),
+                                         totals_table(parsed))
+                        finished.extend(day)
                         if len(finished) >= FLUSH_FILES:
                             flush()
                     results.append(_Result(r.entry, r.status, r.how, r.nbytes, None, r.error))
@@ -710,20 +720,20 @@ def _store(results: list[_Result], ddir: Path, keep_set, now, keep_files: bool =
         old = C.read_manifest(ddir, stream, month)
         entries: dict[str, dict] = {}
         replaced: set[str] = set()
-        rows: list[tuple] = []
-        parsed: list[ParsedFile] = []
+        rows: list[pa.Table] = []
+        totals: list[pa.Table] = []
         for r in rs:
             name = r.entry.name
             prev = old.get(name, {})
+            if r.tables is not None:
+                rows.append(r.tables[0])
+                totals.append(r.tables[1])
             if r.status == "ingested":
                 p = r.parsed
                 replaced.add(name)
-                rows += p.kept
-                parsed.append(p)
-                path = C.file_path(ddir, stream, month, name)
                 entries[name] = {
                     "status": "ingested", "md5": r.entry.md5, "index_size": r.entry.size,
-                    "bytes": path.stat().st_size if path.exists() else r.entry.size,
+                    "bytes": r.size,
                     "rows": p.rows, "kept": len(p.kept), "malformed": p.malformed,
                     "malformed_reasons": p.reasons, "malformed_examples": p.examples,
                     "actors": list(keep_set), "ingested_at": f"{now:%Y-%m-%dT%H:%M:%S}",
@@ -735,8 +745,9 @@ def _store(results: list[_Result], ddir: Path, keep_set, now, keep_files: bool =
             else:
                 entries[name] = {"status": "failed", "error": r.error,
                                  "checked_at": f"{now:%Y-%m-%dT%H:%M:%S}"}
-        C.store_month(ddir, stream, month, replaced, rows_to_table(rows),
-                      totals_table(parsed), entries)
+        C.store_month(ddir, stream, month, replaced,
+                      pa.concat_tables(rows) if rows else rows_to_table([]),
+                      pa.concat_tables(totals) if totals else totals_table([]), entries)
         if not keep_files:  # only now that what they hold is stored
             for name in replaced:
                 C.file_path(ddir, stream, month, name).unlink(missing_ok=True)

@@ -36,7 +36,6 @@ import functools
 from dataclasses import dataclass, field
 
 import numpy as np
-import pandas as pd
 import pyarrow as pa
 
 from .events_index import V2_COLUMNS, Stream
@@ -212,9 +211,9 @@ def totals_table(parsed: list[ParsedFile]) -> pa.Table:
             art.append(a)
     if not names:
         return TOTALS_SCHEMA.empty_table()
-    d = np.concatenate(days)
-    dates = pd.to_datetime(pd.Series(d.astype(str)), format="%Y%m%d").to_numpy() \
-        .astype("datetime64[D]")
+    d = np.concatenate(days)  # YYYYMMDD, all valid days
+    months = ((d // 10_000 - 1970) * 12 + (d // 100) % 100 - 1).astype("datetime64[M]")
+    dates = months.astype("datetime64[D]") + (d % 100 - 1)
     return pa.Table.from_arrays(
         [pa.array(names, pa.string()), pa.array(bases, pa.string()),
          pa.array(dates, pa.date32()), pa.array(np.concatenate(ev)),
