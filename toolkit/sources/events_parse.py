@@ -39,7 +39,7 @@ import numpy as np
 import pyarrow as pa
 
 from .events_index import V2_COLUMNS, Stream
-from .events_tokenize import tokenize
+from .events_tokenize import decode_fields, tokenize
 
 _ARROW = {"I": pa.int64(), "F": pa.float64(), "S": pa.string()}
 #: Arrow schema of the kept raw rows: the 61 GDELT 2.0 columns (1.0 rows have null ADM2 codes)
@@ -86,117 +86,6 @@ class ParsedFile:
     @property
     def totals(self) -> pa.Table:
         return totals_table([self])
-
-
-def _ints(arr: np.ndarray, s: np.ndarray, e: np.ndarray, maxw: int):
-    """Decode unsigned decimal fields [s, e) of ``arr``; returns (int64 values, ok).
-
-    Digits are gathered right-aligned into an (n, maxw) uint8 matrix, checked with one
-    wrapping comparison and combined with one float64 matrix product (exact: maxw <= 15
-    digits < 2**53), so there is no Python loop over rows.
-    """
-    length = e - s
-    ok = (length >= 1) & (length <= maxw)
-    if len(s) == 0:
-        return np.zeros(0, np.int64), ok
-    cols = np.arange(maxw)
-    idx = e[:, None] - maxw + cols
-    np.clip(idx, 0, len(arr) - 1, out=idx)
-    dig = arr[idx] - np.uint8(48)  # non-digits wrap around to > 9
-    mask = cols >= (maxw - length)[:, None]
-    ok &= ((dig <= 9) | ~mask).all(axis=1)
-    dig[~mask] = 0
-    vals = dig.astype(np.float64) @ (10.0 ** np.arange(maxw - 1, -1, -1))
-    return vals.astype(np.int64), ok
-
-
-_ASCII0 = np.uint64(0x3030303030303030)  # "00000000"
-_HIGH = np.uint64(0xF0F0F0F0F0F0F0F0)
-_SIX = np.uint64(0x0606060606060606)
-
-
-def _words(data: bytes) -> np.ndarray:
-    """A uint64 view of ``data`` at every byte offset: ``w[i]`` holds bytes i..i+7.
-
-    Little-endian, so byte i is the lowest of ``w[i]``. Reading a field's first 8 bytes is
-    then one gather per column instead of an (n, 8) byte matrix. No copy, except that data
-    shorter than 8 bytes is padded with zeros.
-    """
-    if len(data) < 8:
-        data = data + bytes(8 - len(data))
-    return np.ndarray((len(data) - 7,), "<u8", buffer=data, strides=(1,))
-
-
-def _first8(words: np.ndarray, s: np.ndarray) -> np.ndarray:
-    """First 8 bytes of the fields starting at ``s``, zero past the end of the data."""
-    c = np.minimum(s, len(words) - 1)
-    w = words[c]
-    over = s - c  # > 0 only for fields starting within the last 7 bytes
-    if over.any():
-        w >>= (np.minimum(over, 7) * 8).astype(np.uint64)
-    return w
-
-
-def _all_digits(w: np.ndarray) -> np.ndarray:
-    """True where all 8 bytes of a word are ASCII digits (no carry between bytes)."""
-    return ((w & _HIGH) == _ASCII0) & (((w + _SIX) & _HIGH) == _ASCII0)
-
-
-def _digits(w: np.ndarray, length: np.ndarray):
-    """Decode fields of 1-8 ASCII digits held in the low ``length`` bytes of ``w``.
-
-    Returns (int64 values, ok). The field is right-aligned by padding it with "0" bytes on
-    the left, checked in one pass, then combined pairwise (SWAR: 8 digits in 3 multiplies).
-    """
-    ok = (length >= 1) & (length <= 8)
-    shift = ((8 - np.clip(length, 1, 8)) * 8).astype(np.uint64)
-    x = (w << shift) | (_ASCII0 & ((np.uint64(1) << shift) - np.uint64(1)))
-    ok &= _all_digits(x)
-    x -= _ASCII0
-    x = (x * np.uint64(10) + (x >> np.uint64(8))) & np.uint64(0x00FF00FF00FF00FF)
-    x = (x * np.uint64(100) + (x >> np.uint64(16))) & np.uint64(0x0000FFFF0000FFFF)
-    x = (x * np.uint64(10_000) + (x >> np.uint64(32))) & np.uint64(0xFFFFFFFF)
-    return x.astype(np.int64), ok
-
-
-def _code_int(code: str) -> int:
-    """A 3-letter code as the integer of its bytes read little-endian (as :func:`_first8`)."""
-    return int.from_bytes(code.encode("ascii"), "little")
-
-
-def _member(values: np.ndarray, codes: list[int]) -> np.ndarray:
-    out = np.zeros(values.shape, bool)
-    for c in codes:  # a few codes: cheaper than np.isin's set-up
-        out |= values == np.uint64(c)
-    return out
-
-
-_MONTH_DAYS = np.array([0, 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31], np.int64)
-
-
-def _valid_days(days: np.ndarray) -> np.ndarray:
-    """True where a YYYYMMDD integer is a real calendar day (years 1900-2199)."""
-    y, m, d = days // 10_000, (days // 100) % 100, days % 100
-    leap = ((y % 4 == 0) & (y % 100 != 0)) | (y % 400 == 0)
-    ok = (y >= 1900) & (y < 2200) & (m >= 1) & (m <= 12) & (d >= 1)
-    dim = _MONTH_DAYS[np.where(ok, m, 0)] - ((m == 2) & ~leap)
-    return ok & (d <= dim)
-
-
-def _sum_days(days: np.ndarray, valid: np.ndarray, articles: np.ndarray):
-    """(YYYYMMDD, events, summed NumArticles) per day over the valid rows, by day."""
-    d, a = days[valid], articles[valid]
-    if len(d) == 0:
-        return d, np.zeros(0, np.int64), np.zeros(0, np.int64)
-    lo = int(d.min())
-    if int(d.max()) - lo < 1 << 20:  # YYYYMMDD values within ~100 years: count by offset
-        ev = np.bincount(d - lo)
-        art = np.bincount(d - lo, weights=a)
-        m = np.flatnonzero(ev)
-        return m + lo, ev[m].astype(np.int64), np.rint(art[m]).astype(np.int64)
-    u, inv = np.unique(d, return_inverse=True)
-    return (u, np.bincount(inv).astype(np.int64),
-            np.rint(np.bincount(inv, weights=a)).astype(np.int64))
 
 
 def totals_table(parsed: list[ParsedFile]) -> pa.Table:
@@ -297,7 +186,7 @@ def parse_export(data: bytes, stream: Stream, actors: tuple[str, ...], *,
 
 @dataclass
 class _Scan:
-    """One file after :func:`_scan`: where its well-formed lines and needed fields are."""
+    """One file after :func:`_scan`: its well-formed lines and their decoded fields."""
 
     name: str
     data: bytes
@@ -305,11 +194,11 @@ class _Scan:
     line_no: np.ndarray  # 1-based line number of each well-formed line
     s0: np.ndarray  # start and end offsets of each well-formed line
     e0: np.ndarray
-    fl: np.ndarray  # (n, 5) lengths of the _FAST_FIELDS
-    w: np.ndarray  # (n, 6) their first 8 bytes, and DATEADDED's bytes 6-13
+    vals: np.ndarray  # (n, 3) SQLDATE, DATEADDED day, NumArticles (see decode_fields)
+    status: np.ndarray  # (n,) 0 good, else the first field that fails
+    inset: np.ndarray  # (n, 2) actor country codes in the actor set
     reasons: dict[str, int]
     examples: list[tuple[int, str]]
-    nine: tuple | None = None  # (rows, values, ok) of 9-digit NumArticles
 
 
 def _flag(sc: _Scan, local: np.ndarray, reason: str) -> None:
@@ -320,8 +209,8 @@ def _flag(sc: _Scan, local: np.ndarray, reason: str) -> None:
         sc.examples += [(int(ln), reason) for ln in sc.line_no[local][:max(room, 0)]]
 
 
-def _scan(data: bytes, stream: Stream) -> _Scan:
-    """Lines, field counts and the raw bytes of the five needed fields of one file."""
+def _scan(data: bytes, stream: Stream, actors) -> _Scan:
+    """Lines, field counts and the five needed fields of one file, checked and decoded."""
     ncols = stream.ncols
     lines, bounds = tokenize(data, ncols, _wanted(stream))
     nf = lines[:, 2]
@@ -341,18 +230,11 @@ def _scan(data: bytes, stream: Stream) -> _Scan:
         examples = sorted(examples)[:MAX_EXAMPLES]
         g = np.flatnonzero(good)
         lines, bounds, line_no = lines[g], bounds[g], g + 1
-    fs = np.empty((len(lines), 6), np.int64)
-    fs[:, :5] = bounds[:, 0::2]
-    fs[:, 5] = fs[:, 1] + 6  # DATEADDED's HHMMSS part lies in its bytes 8-13
-    fl = bounds[:, 1::2] - fs[:, :5]
-    sc = _Scan(name="", data=data, rows=rows, line_no=line_no, s0=lines[:, 0],
-               e0=lines[:, 1], fl=fl, w=_first8(_words(data), fs), reasons=reasons,
-               examples=examples)
-    nine = np.flatnonzero(fl[:, 2] == 9)
-    if len(nine):  # 9 digits do not fit a word (never seen in GDELT; exact anyway)
-        arr = np.frombuffer(data, np.uint8)
-        sc.nine = (nine, *_ints(arr, fs[nine, 2], fs[nine, 2] + 9, maxw=9))
-    return sc
+    starts = bounds[:, 0::2]
+    vals, status, inset = decode_fields(data, starts, bounds[:, 1::2] - starts, actors)
+    return _Scan(name="", data=data, rows=rows, line_no=line_no, s0=lines[:, 0],
+                 e0=lines[:, 1], vals=vals, status=status, inset=inset, reasons=reasons,
+                 examples=examples)
 
 
 @functools.lru_cache(maxsize=8)
@@ -407,39 +289,23 @@ def parse_exports(datas: list[bytes], stream: Stream, actors: tuple[str, ...], *
     """
     scans = []
     for data, name in zip(datas, names, strict=True):
-        sc = _scan(data, stream)
+        sc = _scan(data, stream, actors)
         sc.name = name
         scans.append(sc)
     sizes = [len(sc.s0) for sc in scans]
     offsets = np.concatenate([[0], np.cumsum(sizes)])
     fid = np.repeat(np.arange(len(scans)), sizes)
-    fl = np.concatenate([sc.fl for sc in scans]) if scans else np.zeros((0, 5), np.int64)
-    w = np.concatenate([sc.w for sc in scans]) if scans else np.zeros((0, 6), np.uint64)
-
-    # SQLDATE (8 digits), DATEADDED (YYYYMMDD or YYYYMMDDHHMMSS: the day is its first 8)
-    # and NumArticles (1-9 digits), decoded together
-    vals, ok = _digits(w[:, :3], np.minimum(fl[:, :3], 8))
-    days_ok = _valid_days(vals[:, :2])
-    ok_sd = ok[:, 0] & (fl[:, 0] == 8) & days_ok[:, 0]
-    long = fl[:, 1] == 14
-    hhmmss = _all_digits((w[:, 5] & ~np.uint64(0xFFFF)) | np.uint64(0x3030))
-    ok_da = ok[:, 1] & ((fl[:, 1] == 8) | (long & hhmmss)) & days_ok[:, 1]
-    narts, ok_na = vals[:, 2], ok[:, 2] & (fl[:, 2] <= 8)
-    for f, sc in enumerate(scans):
-        if sc.nine is not None:
-            rows_, v, good = sc.nine
-            narts[offsets[f] + rows_], ok_na[offsets[f] + rows_] = v, good
+    vals = np.concatenate([sc.vals for sc in scans]) if scans else np.zeros((0, 3), np.int64)
+    status = np.concatenate([sc.status for sc in scans]) if scans else np.zeros(0, np.int8)
+    inset = np.concatenate([sc.inset for sc in scans]) if scans else np.zeros((0, 2), bool)
     # each bad line is counted once, under the first field that fails
-    for bad, what in ((~ok_sd, "SQLDATE"), (ok_sd & ~ok_da, "DATEADDED"),
-                      (ok_sd & ok_da & ~ok_na, "NumArticles")):
+    for code, what in ((1, "SQLDATE"), (2, "DATEADDED"), (3, "NumArticles")):
+        bad = status == code
         for i in np.flatnonzero(np.bincount(fid[bad], minlength=len(scans))):
             _flag(scans[i], np.flatnonzero(bad[offsets[i]:offsets[i + 1]]),
                   f"unparsable {what}")
-    valid = ok_sd & ok_da & ok_na
-
-    # actor country codes: 3 bytes as one integer, compared with the actor set's
-    acts = np.where(fl[:, 3:] == 3, w[:, 3:5] & np.uint64(0xFFFFFF), np.uint64(1 << 63))
-    inset = _member(acts, [_code_int(a) for a in actors])
+    valid = status == 0
+    narts = vals[:, 2]
     keep = valid & inset[:, 0] & inset[:, 1]
 
     kept: list[list[tuple]] = [[] for _ in scans]

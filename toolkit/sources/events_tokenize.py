@@ -99,6 +99,113 @@ def _lines(buf, seps, nsep, slot_of, nslots, lines, bounds):  # pragma: no cover
     return line
 
 
+_MONTH_DAYS = np.array([0, 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31], np.int64)
+
+
+@njit(nogil=True, cache=True)
+def _digits(buf, s, length):  # pragma: no cover - compiled
+    """The unsigned decimal number in buf[s:s + length], or -1 if any byte is not a digit."""
+    v = 0
+    for k in range(length):
+        c = np.int64(buf[s + k]) - 48
+        if c < 0 or c > 9:
+            return -1
+        v = v * 10 + c
+    return v
+
+
+@njit(nogil=True, cache=True)
+def _day(buf, s, month_days):  # pragma: no cover - compiled
+    """YYYYMMDD at buf[s:s + 8] if it is a real calendar day (1900-2199), else -1."""
+    v = _digits(buf, s, 8)
+    if v < 0:
+        return -1
+    y, m, d = v // 10_000, (v // 100) % 100, v % 100
+    if y < 1900 or y >= 2200 or m < 1 or m > 12 or d < 1:
+        return -1
+    dim = month_days[m]
+    if m == 2 and not ((y % 4 == 0 and y % 100 != 0) or y % 400 == 0):
+        dim = 28
+    return v if d <= dim else -1
+
+
+@njit(nogil=True, cache=True)
+def _decode(buf, fs, fl, codes, month_days, vals, status, inset):  # pragma: no cover
+    for i in range(fs.shape[0]):
+        st = 0
+        sd = _day(buf, fs[i, 0], month_days) if fl[i, 0] == 8 else -1
+        if sd < 0:
+            st = 1
+        n = fl[i, 1]
+        da = -1
+        if n == 8 or n == 14:
+            da = _day(buf, fs[i, 1], month_days)
+            if da >= 0 and n == 14 and _digits(buf, fs[i, 1] + 8, 6) < 0:
+                da = -1
+        if st == 0 and da < 0:
+            st = 2
+        n = fl[i, 2]
+        na = _digits(buf, fs[i, 2], n) if 1 <= n <= 9 else -1
+        if st == 0 and na < 0:
+            st = 3
+        vals[i, 0] = sd
+        vals[i, 1] = da
+        vals[i, 2] = na
+        status[i] = st
+        for a in range(2):
+            inset[i, a] = False
+            if fl[i, 3 + a] == 3:
+                p = fs[i, 3 + a]
+                code = np.int64(buf[p]) | (np.int64(buf[p + 1]) << 8) \
+                    | (np.int64(buf[p + 2]) << 16)
+                for c in codes:
+                    if code == c:
+                        inset[i, a] = True
+
+
+def decode_fields(data, starts: np.ndarray, lengths: np.ndarray, actors) -> tuple:
+    """Check and decode SQLDATE, DATEADDED, NumArticles and the two actor country codes.
+
+    Parameters
+    ----------
+    data : bytes-like
+        The file's contents.
+    starts, lengths : ndarray, shape (n, 5)
+        Offsets and lengths of the five fields in each line, in the order SQLDATE,
+        DATEADDED, NumArticles, Actor1CountryCode, Actor2CountryCode.
+    actors : iterable of str
+        3-letter codes of the actor set.
+
+    Returns
+    -------
+    vals : ndarray, shape (n, 3)
+        SQLDATE and the DATEADDED day as YYYYMMDD, and NumArticles.
+    status : ndarray of int8
+        0 for a good line, else the first field that fails: 1 SQLDATE (not 8 digits forming
+        a real day), 2 DATEADDED (not 8 or 14 digits, or not a real day), 3 NumArticles (not
+        1-9 digits).
+    inset : ndarray of bool, shape (n, 2)
+        Whether each actor country code is in the actor set.
+
+    Examples
+    --------
+    >>> data = b"20240229\\t20240230120000\\t7\\tRUS\\tUS"
+    >>> vals, status, inset = decode_fields(data, np.array([[0, 9, 24, 26, 30]]),
+    ...                                     np.array([[8, 14, 1, 3, 2]]), ["RUS", "USA"])
+    >>> vals.tolist(), status.tolist(), inset.tolist()
+    ([[20240229, -1, 7]], [2], [[True, False]])
+    """
+    buf = np.frombuffer(data, np.uint8)
+    n = len(starts)
+    codes = np.array([int.from_bytes(a.encode("ascii"), "little") for a in actors], np.int64)
+    vals = np.empty((n, 3), np.int64)
+    status = np.empty(n, np.int8)
+    inset = np.empty((n, 2), np.bool_)
+    _decode(buf, np.ascontiguousarray(starts, np.int64), np.ascontiguousarray(lengths, np.int64),
+            codes, _MONTH_DAYS, vals, status, inset)
+    return vals, status, inset
+
+
 def tokenize(data, ncols: int, wanted: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Lines and wanted-field offsets of a tab-separated file.
 
