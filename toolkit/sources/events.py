@@ -665,11 +665,7 @@ def _run(todo, report, *, ddir, base, keep_set, policy, keep_files, workers, pro
                     if left[key] == 0:
                         # the day's Arrow tables are built now, while the workers go on,
                         # rather than all at the end
-                        day = done_by_group.pop(key)
-                        parsed = [x.parsed for x in day if x.parsed is not None]
-                        day[0].tables = (rows_to_table([t for p in parsed for t in p.kept]),
-                                         totals_table(parsed))
-                        finished.extend(day)
+                        finished.extend(_with_tables(done_by_group.pop(key)))
                         if len(finished) >= FLUSH_FILES:
                             flush()
                     results.append(_Result(r.entry, r.status, r.how, r.nbytes, None, r.error))
@@ -682,12 +678,21 @@ def _run(todo, report, *, ddir, base, keep_set, policy, keep_files, workers, pro
             for f in pending:
                 f.cancel()
             # keep what is finished: the rerun resumes from there
-            finished.extend(r for rs in done_by_group.values() for r in rs)
+            for rs in done_by_group.values():
+                finished.extend(_with_tables(rs))
             flush()
             bar.close()
             raise
     flush()
     bar.close()
+    return results
+
+
+def _with_tables(results: list[_Result]) -> list[_Result]:
+    """``results`` with the Arrow tables of all their kept rows and totals on the first."""
+    parsed = [x.parsed for x in results if x.parsed is not None]
+    results[0].tables = (rows_to_table([t for p in parsed for t in p.kept]),
+                         totals_table(parsed))
     return results
 
 
@@ -722,6 +727,8 @@ def _store(results: list[_Result], ddir: Path, keep_set, now, keep_files: bool =
         replaced: set[str] = set()
         rows: list[pa.Table] = []
         totals: list[pa.Table] = []
+        if any(r.parsed is not None for r in rs) and all(r.tables is None for r in rs):
+            raise RuntimeError("internal: parsed results reached _store without tables")
         for r in rs:
             name = r.entry.name
             prev = old.get(name, {})
