@@ -439,6 +439,41 @@ def test_gdelt1_daily_files_with_a_gap(tmp_path, data_dir, reference_dir):
         srv.stop()
 
 
+def test_gdelt1_file_on_disk_with_a_bad_crc_is_fetched_again(tmp_path, data_dir):
+    """GDELT 1.0 has no md5: a zip left on disk is trusted only if its CRC-32 holds."""
+    m = Mirror(tmp_path / "mirror")
+    m.add_v1("20160729", [make_row(i, 20160729, 20160729, "RUS", "KOR", v1=True)
+                          for i in range(1, 40)])
+    srv = MirrorServer(m).start()
+    try:
+        fetch_events("2016-07-29", "2016-07-29", product="v1", base_url=srv.url,
+                     data_dir=data_dir, policy=FAST, progress=False)
+        # as if killed after the download, before its rows were stored: the zip is on disk,
+        # the manifest does not list it, and one byte of it has since flipped
+        for f in data_dir.rglob("manifest/*.json"):
+            f.unlink()
+        (zp,) = data_dir.rglob("20160729.export.CSV.zip")
+        blob = bytearray(zp.read_bytes())
+        blob[60] ^= 0xFF
+        zp.write_bytes(bytes(blob))
+        srv.requests.clear()
+        rep = fetch_events("2016-07-29", "2016-07-29", product="v1", base_url=srv.url,
+                           data_dir=data_dir, policy=FAST, progress=False)
+        assert rep.ok and rep.downloaded == 1 and rep.present == 0
+        cube, totals = expected(m, None, "2016-07-29", "2016-07-29")
+        assert_same(local_cube(data_dir, "2016-07-29", "2016-07-29"), cube)
+        # an intact zip on disk is used as it is
+        for f in data_dir.rglob("manifest/*.json"):
+            f.unlink()
+        srv.requests.clear()
+        rep = fetch_events("2016-07-29", "2016-07-29", product="v1", base_url=srv.url,
+                           data_dir=data_dir, policy=FAST, progress=False)
+        assert rep.ok and rep.downloaded == 0 and rep.present == 1 and not srv.data_requests()
+        assert_same(local_cube(data_dir, "2016-07-29", "2016-07-29"), cube)
+    finally:
+        srv.stop()
+
+
 def test_recent_days_and_fresh_gaps_are_not_marked_complete(tmp_path, data_dir):
     """Today's file is not published yet (404): a fresh gap, retried next run, and today
     stays out of the coverage so that source="auto" never takes it for a finished day."""

@@ -57,7 +57,6 @@ from .events_download import (
     FileMissing,
     RetryPolicy,
     download,
-    verify,
 )
 from .events_index import (
     PRODUCTS,
@@ -302,12 +301,16 @@ def _single_member(blob: bytes) -> tuple[int, int, int, int] | None:
     if sig != b"PK\x01\x02" or method != zipfile.ZIP_DEFLATED or 0xFFFFFFFF in (csize, size,
                                                                                   local):
         return None
+    return _data_start(blob, local), csize, size, crc
+
+
+def _data_start(blob: bytes, local: int) -> int:
+    """Offset of a member's data: past its local header (30 bytes, name, extra field)."""
     head = blob[local:local + 30]
     if len(head) < 30 or head[:4] != b"PK\x03\x04":
         raise zipfile.BadZipFile("bad local file header")
-    start = local + 30 + int.from_bytes(head[26:28], "little") \
+    return local + 30 + int.from_bytes(head[26:28], "little") \
         + int.from_bytes(head[28:30], "little")
-    return start, csize, size, crc
 
 
 def _unzip(blob: bytes, *, crc: bool = True) -> bytes:
@@ -329,13 +332,8 @@ def _unzip(blob: bytes, *, crc: bool = True) -> bytes:
             info = next((i for i in infos if i.filename.upper().endswith(".CSV")), infos[0])
             if info.compress_type != zipfile.ZIP_DEFLATED:
                 return zf.read(info)
-        off = info.header_offset
-        head = blob[off:off + 30]
-        if head[:4] != b"PK\x03\x04":
-            raise zipfile.BadZipFile("bad local file header")
-        start = off + 30 + int.from_bytes(head[26:28], "little") \
-            + int.from_bytes(head[28:30], "little")
-        member = start, info.compress_size, info.file_size, info.CRC
+        member = (_data_start(blob, info.header_offset), info.compress_size, info.file_size,
+                  info.CRC)
     start, csize, size, want_crc = member
     if start + csize > len(blob):
         raise zipfile.BadZipFile("truncated member")
@@ -354,7 +352,8 @@ def _local_copy(path: Path, entry: FileEntry, man: dict) -> tuple[bytes | None, 
     """The file on disk if it can be used: (its bytes, md5 checked now), else (None, False).
 
     Read once, for the md5 and the unzip both. A file the manifest already verified (same
-    md5 and size) is not hashed again; its CRC-32 is checked when it is unzipped instead.
+    md5 and size) is not hashed again; its CRC-32 is checked when it is unzipped instead, as
+    for files the index gives no md5 for (GDELT 1.0).
     """
     try:
         blob = path.read_bytes()
@@ -367,7 +366,7 @@ def _local_copy(path: Path, entry: FileEntry, man: dict) -> tuple[bytes | None, 
         return None, False
     if entry.md5 is not None:
         return (blob, True) if hashlib.md5(blob).hexdigest() == entry.md5 else (None, False)
-    return (blob, False) if verify(path, size=None, md5=None) else (None, False)
+    return blob, False
 
 
 def _fetch(entry: FileEntry, *, ddir: Path, base: str, policy: RetryPolicy, man: dict,
@@ -378,6 +377,11 @@ def _fetch(entry: FileEntry, *, ddir: Path, base: str, policy: RetryPolicy, man:
     nbytes = 0
     how = "present"
     blob, proven = _local_copy(path, entry, man)
+    if blob is not None and entry.md5 is None:  # only its CRC-32 can vouch for it
+        try:
+            return _unzip(blob), how, nbytes, len(blob)
+        except (zipfile.BadZipFile, zlib.error, EOFError):
+            blob = None  # fetch it again
     if blob is None:
         try:
             nbytes = download(entry.url(base), path, size=entry.size, md5=entry.md5,
