@@ -242,6 +242,14 @@ def _as_list(value: str | Iterable[str] | None) -> list[str] | None:
     return [str(v).strip() for v in value if str(v).strip()]
 
 
+def _check_vocabulary(values: list[str], vocabulary, singular: str, plural: str) -> None:
+    """ValueError naming the values not in ``vocabulary`` and listing the valid ones."""
+    bad = [v for v in values if v not in vocabulary]
+    if bad:
+        raise ValueError(f"Unknown {singular if len(bad) == 1 else plural} "
+                         f"{', '.join(map(repr, bad))}; choose from {', '.join(vocabulary)}")
+
+
 def filter_milestones(df: pd.DataFrame, *, categories: str | Iterable[str] | None = None,
                       actors: str | Iterable[str] | None = None, match: str = "any",
                       start=None, end=None,
@@ -279,17 +287,11 @@ def filter_milestones(df: pd.DataFrame, *, categories: str | Iterable[str] | Non
     out = df
     cats = _as_list(categories)
     if cats is not None:
-        bad = [c for c in cats if c not in CATEGORIES]
-        if bad:
-            raise ValueError(f"Unknown milestone categor{'y' if len(bad) == 1 else 'ies'} "
-                             f"{', '.join(map(repr, bad))}; choose from {', '.join(CATEGORIES)}")
+        _check_vocabulary(cats, CATEGORIES, "milestone category", "milestone categories")
         out = out[out["category"].isin(cats)]
     confs = _as_list(confidence)
     if confs is not None:
-        bad = [c for c in confs if c not in CONFIDENCE]
-        if bad:
-            raise ValueError(f"Unknown confidence {', '.join(map(repr, bad))}; choose from "
-                             f"{', '.join(CONFIDENCE)}")
+        _check_vocabulary(confs, CONFIDENCE, "confidence", "confidence")
         out = out[out["confidence"].isin(confs)]
     acts = _as_list(actors)
     if acts is not None:
