@@ -3,7 +3,8 @@
 Subcommands live in :mod:`toolkit.commands`; each module there defines ``register(sub)`` to add
 top-level subcommands and/or ``register_fetch(sub)`` to add a ``toolkit fetch <product>``
 subcommand. Handlers return an exit code; a :class:`ValueError` (bad input) or
-:class:`CLIError` becomes a one-line message on stderr and exit status 2 or 1.
+:class:`toolkit.errors.ToolkitError` (e.g. :class:`CLIError`) becomes a one-line message on
+stderr and exit status 2 or 1.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import logging
 import sys
 
 from . import __version__
+from .errors import ToolkitError
 
 #: Modules that contribute subcommands, in help order.
 COMMAND_MODULES = (
@@ -25,7 +27,7 @@ COMMAND_MODULES = (
 )
 
 
-class CLIError(RuntimeError):
+class CLIError(ToolkitError):
     """A failure the CLI reports as one line and exit status 1."""
 
 
@@ -70,7 +72,7 @@ def main(argv: list[str] | None = None) -> int:
     except ValueError as exc:
         print(f"toolkit: error: {exc}", file=sys.stderr)
         return 2
-    except CLIError as exc:
+    except ToolkitError as exc:
         print(f"toolkit: {exc}", file=sys.stderr)
         return 1
 
