@@ -24,6 +24,7 @@ _EXPORTS: dict[str, str] = {
     "load_cube": "toolkit.cube",
     "load_daily_totals": "toolkit.cube",
     "parse_date": "toolkit.cube",
+    "coverage": "toolkit.daily_coverage",
     "show": "toolkit.display",
     "explore": "toolkit.explorer",
     "fetch_events": "toolkit.sources.events",

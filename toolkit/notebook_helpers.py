@@ -4,11 +4,15 @@
 :func:`doc_source_for`        the DOC timeline source that matches a cube (never mix real and demo)
 :func:`before_after`          mean of an index before vs after several milestones, one table
 :func:`describe_event_study`  the event study's result in words fit for what the data is
+:func:`choose_data`           which source and range a notebook analyses, said at its top
+:func:`needs_around`          the days a notebook needs around its milestones
+:func:`apply_coverage`        the missing-data policy on a daily index frame, printed
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 
 import pandas as pd
 
@@ -164,7 +168,7 @@ def describe_event_study(result, *, series: str, alpha: float = 0.05) -> str:
     if info.get("synthetic"):
         lines.append(f"**Illustrative only — synthetic demo data.** In the demo {series}, the "
                      "event study finds:")
-        for _, r in eff.iterrows():
+        for _, r in eff[eff["p_value"].notna()].iterrows():
             planted = _planted(r["date"], info.get("dyad"))
             head = (f"- *{r['milestone']}* ({r['date']:%Y-%m-%d}): {r['effect']:+.2f} {unit} "
                     f"on days {e0}..+{e1}, placebo p = {r['p_value']:.3g}")
@@ -193,8 +197,13 @@ def describe_event_study(result, *, series: str, alpha: float = 0.05) -> str:
     than = {"greater": "larger than", "less": "smaller than"}.get(
         str(result.summary["alternative"].iloc[0]), "more extreme than")
     n_sig = 0
+    tested = eff[eff["p_value"].notna()]
     for _, r in eff.iterrows():
-        if r["p_value"] < alpha:
+        if pd.isna(r["p_value"]):
+            why = r.get("note") or "not testable"
+            lines.append(f"- *{r['milestone']}* ({r['date']:%Y-%m-%d}): {why} — no result "
+                         "for it.")
+        elif r["p_value"] < alpha:
             n_sig += 1
             lines.append(f"- *{r['milestone']}* ({r['date']:%Y-%m-%d}): {r['effect']:+.2f} "
                          f"{unit}, placebo p = {r['p_value']:.3g} — {than} on "
@@ -205,9 +214,239 @@ def describe_event_study(result, *, series: str, alpha: float = 0.05) -> str:
                          "ordinary days at this level (which is not evidence of no reaction: "
                          "it may fall outside the effect window or outside what GDELT codes).")
     lines.append("")
-    lines.append(f"With {len(eff)} milestones tested at α = {alpha}, about "
-                 f"{len(eff) * alpha:.2f} would pass by chance alone; {n_sig} did. A "
+    chance = len(tested) * alpha
+    if n_sig == 0:
+        lines.append(f"**No evidence** of an effect at any of the {len(tested)} tested "
+                     f"milestones (α = {alpha}).")
+    elif n_sig <= max(1, round(chance)) and len(tested) > 1:
+        lines.append(f"**No evidence beyond chance:** {n_sig} of {len(tested)} milestones pass "
+                     f"at α = {alpha}, about as many as chance alone gives ({chance:.2f}).")
+    lines.append(f"With {len(tested)} milestones tested at α = {alpha}, about "
+                 f"{chance:.2f} would pass by chance alone; {n_sig} did. A "
                  "significant effect is an association in machine-coded news events around a "
                  "date, not proof that the milestone caused it: other news on the same days, "
                  "coding errors and changes in GDELT's source mix can produce it too.")
+    lines.append("")
+    lines.append("*Data:* " + describe_data_handling(info))
     return "\n".join(lines)
+
+
+@dataclass
+class DataChoice:
+    """What a notebook analyses (from :func:`choose_data`).
+
+    Attributes
+    ----------
+    source : str
+        The concrete source to load: ``"demo"``, ``"local"`` or ``"bigquery"``.
+    start, end : str
+        The range to analyse (``YYYY-MM-DD``); inside the requested one.
+    note : str
+        Markdown for the top of the notebook: what the cache holds, what is analysed and why,
+        the range's coverage (missing / partial days) and what to fetch when it fell back.
+    coverage : DataFrame
+        :func:`toolkit.coverage` of ``source`` over ``start..end``.
+    """
+
+    source: str
+    start: str
+    end: str
+    note: str
+    coverage: pd.DataFrame = field(repr=False)
+
+
+def _fmt(d) -> str:
+    return f"{pd.Timestamp(d):%Y-%m-%d}"
+
+
+def needs_around(ids: Iterable[str], *, before: int, after: int,
+                 milestones: pd.DataFrame | None = None) -> dict[str, tuple[str, str]]:
+    """The days a notebook needs around milestones, for :func:`choose_data`.
+
+    Parameters
+    ----------
+    ids : list of str
+        Milestone ids of the registry (:func:`toolkit.load_milestones`).
+    before, after : int
+        Days needed before and after each milestone (e.g. the event study's baseline start
+        and window end).
+    milestones : DataFrame, optional
+        The registry (default: :func:`toolkit.load_milestones`).
+
+    Returns
+    -------
+    dict
+        ``{"<id> (YYYY-MM-DD) -before..+after days": (first, last)}``.
+
+    Examples
+    --------
+    >>> needs_around(["invasion"], before=60, after=30)
+    {'invasion (2022-02-24) -60..+30 days': ('2021-12-26', '2022-03-26')}
+    """
+    if milestones is None:
+        from .milestones import load_milestones
+
+        milestones = load_milestones()
+    out = {}
+    for i in ids:
+        row = milestones[milestones["id"] == i]
+        if row.empty:
+            raise ValueError(f"Unknown milestone id {i!r}; see toolkit.load_milestones()['id']")
+        d = pd.Timestamp(row["date"].iloc[0])
+        out[f"{i} ({d:%Y-%m-%d}) -{before}..+{after} days"] = (
+            _fmt(d - pd.Timedelta(days=before)), _fmt(d + pd.Timedelta(days=after)))
+    return out
+
+
+def _cache_label(data_dir) -> str:
+    from . import config
+    from .sources import events_cache as C
+    from .sources.events_index import PRODUCT_HELP
+
+    product = C.read_state(config.data_dir(data_dir)).get("product")
+    return PRODUCT_HELP.get(product, "GDELT event files").split(" (")[0]
+
+
+def choose_data(start, end, source: str = "auto", *,
+                needs: Mapping[str, tuple[str, str]] | None = None,
+                data_dir=None) -> DataChoice:
+    """Decide, and say, what a notebook analyses: which source, which range, what coverage.
+
+    ``auto`` uses the local cache when it holds the whole range. When it holds only part of it,
+    the notebook analyses that part if it contains every range in ``needs``; otherwise it falls
+    back to the SYNTHETIC demo and the note says why and what to fetch. ``local`` analyses the
+    part of the range the cache holds, and refuses when that lacks what the notebook needs.
+    ``demo`` and ``bigquery`` are used as they are.
+
+    Parameters
+    ----------
+    start, end : str
+        The range the notebook asks for (its parameters).
+    source : {"auto", "demo", "local", "bigquery"}
+        The notebook's ``SOURCE``.
+    needs : dict, optional
+        ``{what: (first, last)}``: days the analysis cannot do without (see
+        :func:`needs_around`).
+    data_dir : path, optional
+        Cache directory (default: ``TOOLKIT_DATA_DIR`` or ``data/cache``).
+
+    Returns
+    -------
+    DataChoice
+
+    Raises
+    ------
+    ValueError
+        ``source="local"`` when the cache holds nothing of the range, or not what
+        ``needs`` names (the message says what it holds and what to fetch).
+
+    Examples
+    --------
+    >>> c = choose_data("2024-06-01", "2024-06-30", "demo")
+    >>> c.source, c.start, c.end
+    ('demo', '2024-06-01', '2024-06-30')
+    """
+    from . import store
+    from .cube import _check_source
+    from .daily_coverage import coverage, describe
+
+    requested = _check_source(source)
+    s, e = pd.Timestamp(start), pd.Timestamp(end)
+    needs = dict(needs or {})
+    chosen, lo, hi, lines = requested, s, e, []
+    if requested in ("auto", "local"):
+        held = store.coverage(store="local", data_dir=data_dir)
+        held_txt = ", ".join(f"{r['start']}..{r['end']}" for r in held)
+        fetch = (f"`toolkit fetch events --start {_fmt(s)} --end {_fmt(e)}` (add "
+                 "`--product v1` for GDELT 1.0 daily files)")
+        best = None
+        for r in held:
+            a, b = max(s, pd.Timestamp(r["start"])), min(e, pd.Timestamp(r["end"]))
+            if a <= b and (best is None or (b - a) > (best[1] - best[0])):
+                best = (a, b)
+        lacking = [k for k, (f, t) in needs.items()
+                   if best is None or pd.Timestamp(f) < best[0] or pd.Timestamp(t) > best[1]]
+        if held:
+            lines.append(f"**Local cache:** {_cache_label(data_dir)}, days {held_txt}.")
+        if best is not None and not lacking:
+            chosen, (lo, hi) = "local", best
+            if (lo, hi) == (s, e):
+                lines.append(f"It holds the whole range asked for: analysing {_fmt(s)}.."
+                             f"{_fmt(e)} from it.")
+            else:
+                lines.append(f"The notebook asks for {_fmt(s)}..{_fmt(e)}; the cache holds "
+                             f"only part of it, which contains everything this notebook needs"
+                             f": **analysing {_fmt(lo)}..{_fmt(hi)}** (real GDELT data).")
+        elif requested == "local":
+            what = ("nothing of it" if best is None else
+                    f"{_fmt(best[0])}..{_fmt(best[1])} of it, without "
+                    + "; ".join(lacking))
+            raise ValueError(f"SOURCE='local': the local cache holds {held_txt or 'no data'}, "
+                             f"which for {_fmt(s)}..{_fmt(e)} is {what}. Fetch it: "
+                             f"toolkit fetch events --start {_fmt(s)} --end {_fmt(e)}")
+        else:
+            chosen = "demo"
+            if not held:
+                lines.append("**No local GDELT cache yet**, so this run uses the **SYNTHETIC "
+                              f"demo data**. To analyse real GDELT data, fetch it: {fetch}.")
+            else:
+                why = ("holds no day of it" if best is None else
+                       f"holds {_fmt(best[0])}..{_fmt(best[1])} of it, which lacks what this "
+                       "notebook needs: " + "; ".join(f"{k} ({f}..{t})" for k, (f, t)
+                                                       in needs.items() if k in lacking))
+                lines.append(f"The notebook asks for {_fmt(s)}..{_fmt(e)}; the cache {why}. "
+                             "**Falling back to the SYNTHETIC demo data** for this run. To "
+                             f"analyse real data, fetch the range: {fetch}.")
+    cov = coverage(lo, hi, source=chosen, data_dir=data_dir)
+    if chosen != "demo":
+        lines.append(describe(cov))
+    return DataChoice(source=chosen, start=_fmt(lo), end=_fmt(hi), note="\n\n".join(lines),
+                      coverage=cov)
+
+
+def apply_coverage(frame: pd.DataFrame, cov: pd.DataFrame) -> pd.DataFrame:
+    """The missing-data policy on a daily index frame, printed for the reader.
+
+    Missing days (no GDELT file) and partial days (fewer files than GDELT publishes) become
+    NaN (:func:`toolkit.daily_coverage.exclude_incomplete`), so the tests leave them out or,
+    where a method needs every day, interpolate them and count them as imputed. Prints one
+    line: how many days, and which.
+
+    Returns
+    -------
+    DataFrame
+        The frame with those days' values set to NaN; ``attrs["coverage"]`` lists them.
+    """
+    from .daily_coverage import exclude_incomplete
+
+    out = exclude_incomplete(frame, cov)
+    miss, part = out.attrs["coverage"]["missing"], out.attrs["coverage"]["partial"]
+    if miss or part:
+        shown = ", ".join((miss + part)[:5])
+        print(f"Missing-data policy: {len(miss)} missing and {len(part)} partial day(s) of "
+              f"{len(cov)} set to NaN (first: {shown}); the tests below leave them out "
+              "(STL and Granger interpolate them, counted as imputed).")
+    else:
+        print(f"Missing-data policy: 0 missing and 0 partial days of {len(cov)}: nothing "
+              "excluded or imputed.")
+    return out
+
+
+def describe_data_handling(info: Mapping) -> str:
+    """One sentence on the days a result left out or imputed (from a result's ``info``).
+
+    Examples
+    --------
+    >>> describe_data_handling({"n_days": 100, "n_missing": 3, "missing": "drop"})[:48]
+    'Of 100 days, 3 had no value (missing or partial '
+    """
+    n, k, how = int(info.get("n_days", 0)), int(info.get("n_missing", 0)), info.get("missing")
+    if not k:
+        return f"All {n} days had a value; none was left out or imputed."
+    what = ("missing or partial GDELT days, or no event where a share is undefined")
+    if how == "interpolate":
+        return (f"Of {n} days, {k} had no value ({what}) and were **imputed by linear "
+                "interpolation**: results rest partly on imputed days.")
+    if how == "zero":
+        return f"Of {n} days, {k} had no value ({what}) and were **set to 0**."
+    return f"Of {n} days, {k} had no value ({what}) and were left out; none was imputed."

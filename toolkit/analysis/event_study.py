@@ -94,7 +94,7 @@ def event_study(data: pd.Series | pd.DataFrame, milestones, *,
                 n_placebo: int = 2000, seed: int = 0, exclude_days: int = 30, exclude=None,
                 alternative: str = "greater", alpha: float = 0.05, min_baseline: int = 20,
                 missing: str = "raise", value: str = "value",
-                deseasonalise: bool = False) -> EventStudyResult:
+                deseasonalise: bool = False, untestable: str = "raise") -> EventStudyResult:
     """Abnormal intensity around milestones, with placebo-date inference.
 
     Parameters
@@ -131,6 +131,12 @@ def event_study(data: pd.Series | pd.DataFrame, milestones, *,
         Value column when ``data`` is a frame.
     deseasonalise : bool
         Remove the weekly STL component first (see :func:`toolkit.analysis.deseasonalise`).
+    untestable : {"raise", "skip"}
+        A milestone whose baseline has fewer than ``min_baseline`` observed days, or does not
+        vary (a sparse dyad: 0 on every baseline day, so no SD to standardise by), is refused
+        (``"raise"``) or kept in ``effects`` with NaN effect and p-value and the reason in
+        ``note``, left out of the pooled test and listed in ``info["untestable"]``
+        (``"skip"``). At least one milestone must be testable.
 
     Returns
     -------
@@ -202,8 +208,11 @@ def event_study(data: pd.Series | pd.DataFrame, milestones, *,
 
     dates = series.index
     pos_of = {d: i for i, d in enumerate(dates[positions])} if len(positions) else {}
+    if untestable not in ("raise", "skip"):
+        raise ValueError(f"Unknown untestable={untestable!r}; choose 'raise' or 'skip'")
     rows = []
-    for _, m in ms.iterrows():
+    skipped: dict[int, str] = {}  # position in ms -> why it cannot be tested
+    for k, (_, m) in enumerate(ms.iterrows()):
         d = m["date"]
         if d not in pos_of:
             raise ValueError(
@@ -214,6 +223,13 @@ def event_study(data: pd.Series | pd.DataFrame, milestones, *,
                 "baseline/window"
             )
         j = pos_of[d]
+        if not usable[j] and untestable == "skip":
+            skipped[k] = (f"not testable: {int(b_n[j])} observed baseline days (need "
+                          f"{min_baseline})" if b_n[j] < min_baseline else
+                          "not testable: the baseline does not vary (no SD to standardise "
+                          "by)" if not b_sd[j] > 0 else
+                          "not testable: no observed day in the effect window")
+            continue
         if not usable[j]:
             raise ValueError(
                 f"Milestone {m['milestone']!r} ({d:%Y-%m-%d}): its baseline days {b0}..{b1} "
@@ -221,10 +237,14 @@ def event_study(data: pd.Series | pd.DataFrame, milestones, *,
                 "lower min_baseline, widen baseline or choose another missing-day policy"
             )
         rows.append(j)
-    rows = np.array(rows)
+    rows = np.array(rows, dtype=int)
+    if not len(rows):
+        raise ValueError("No milestone can be tested: " + "; ".join(
+            f"{ms['milestone'].iloc[k]} ({why})" for k, why in skipped.items()))
+    all_ms, ms = ms, ms.drop(index=ms.index[list(skipped)]).reset_index(drop=True)
 
     # Placebo candidates: usable days away from every milestone (and extra exclusions).
-    away = ms["date"].tolist()
+    away = all_ms["date"].tolist()  # untestable milestones stay out of the placebos too
     if exclude is not None:
         away += as_milestones(exclude)["date"].tolist()
     cand_dates = dates[positions]
@@ -269,6 +289,13 @@ def event_study(data: pd.Series | pd.DataFrame, milestones, *,
                             "baseline_mean": b_mean[rows], "baseline_sd": b_sd[rows],
                             "effect": eff[rows], "p_value": pvals})
     effects["significant"] = effects["p_value"] < alpha
+    if skipped:
+        effects["note"] = ""
+        gone = pd.DataFrame({"milestone": all_ms["milestone"].iloc[list(skipped)].to_numpy(),
+                             "date": all_ms["date"].iloc[list(skipped)].to_numpy(),
+                             "significant": False, "note": list(skipped.values())})
+        effects = (pd.concat([effects, gone], ignore_index=True)
+                   .sort_values("date", kind="stable").reset_index(drop=True))
     unit = "baseline SDs" if standardise else "index units"
     summary = pd.DataFrame([{
         "n_milestones": m, "effect": observed, "placebo_mean": float(np.mean(placebo_eff)),
@@ -278,7 +305,9 @@ def event_study(data: pd.Series | pd.DataFrame, milestones, *,
     meta = result_attrs(series, info, method="event_study", window=(w0, w1),
                         baseline=(b0, b1), effect=(e0, e1), standardise=standardise,
                         seed=seed, exclude_days=exclude_days, unit=unit,
-                        deseasonalised=deseasonalise)
+                        deseasonalised=deseasonalise,
+                        untestable={str(all_ms["milestone"].iloc[k]): why
+                                    for k, why in skipped.items()})
     for frame in (path, by_ms, effects, summary):
         frame.attrs.update(meta)
     return EventStudyResult(path=path, by_milestone=by_ms, effects=effects, summary=summary,
