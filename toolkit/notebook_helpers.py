@@ -364,8 +364,10 @@ def choose_data(start, end, source: str = "auto", *,
             a, b = max(s, pd.Timestamp(r["start"])), min(e, pd.Timestamp(r["end"]))
             if a <= b and (best is None or (b - a) > (best[1] - best[0])):
                 best = (a, b)
+        # a need is asked for only inside the requested range
         lacking = [k for k, (f, t) in needs.items()
-                   if best is None or pd.Timestamp(f) < best[0] or pd.Timestamp(t) > best[1]]
+                   if best is None or max(pd.Timestamp(f), s) < best[0]
+                   or min(pd.Timestamp(t), e) > best[1]]
         if held:
             lines.append(f"**Local cache:** {_cache_label(data_dir)}, days {held_txt}.")
         if best is not None and not lacking:
