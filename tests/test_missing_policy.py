@@ -198,3 +198,20 @@ def test_reference_files_come_from_the_repository(reference_dir):
                  "masterfilelist-fragment-2015-02.txt", "milestones-research.md"):
         p = (reference_dir / name).resolve()
         assert p.parent.name == "data" and p.parent.parent.name == "tests", p
+
+
+def test_readme_missing_data_example_runs_on_a_june_cache(june_v1, capsys):
+    from conftest import REPO
+
+    text = (REPO / "README.md").read_text()
+    sec = text[text.index("## Missing data and coverage"):text.index("\n## Indices")]
+    for needle in ("partial day", "not a quiet day", "files_expected", "missing=\"drop\"",
+                   "interpolated and counted as imputed"):
+        assert needle in sec, needle
+    code = sec.split("```python\n", 1)[1].split("```", 1)[0]
+    ns: dict = {}
+    exec(code, ns)  # noqa: S102 - our own README; TOOLKIT_DATA_DIR is the June cache
+    out = capsys.readouterr().out
+    assert "Coverage 2024-06-01..2024-06-30: 30 days, 1 missing" in out
+    assert ns["daily"].attrs["coverage"] == {"missing": ["2024-06-18"], "partial": []}
+    assert ns["daily"].set_index("date")["value"].isna().loc["2024-06-18"]
