@@ -76,7 +76,7 @@ class _Rows:
             ev = day - pd.Timedelta(days=back)
             r.update({"GLOBALEVENTID": str(self.gid), "SQLDATE": f"{ev:%Y%m%d}",
                       "MonthYear": f"{ev:%Y%m}", "Year": f"{ev:%Y}",
-                      "FractionDate": f"{ev.year + (ev.dayofyear - 0.5) / 365:.4f}",
+                      "FractionDate": f"{ev.year + (ev.day_of_year - 0.5) / 365:.4f}",
                       "DATEADDED": added})
             if self.rng.random() < self.p_trio:
                 a1, a2 = TRIO_PAIRS[int(self.rng.choice(len(TRIO_PAIRS), p=TRIO_WEIGHTS

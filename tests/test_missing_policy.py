@@ -215,3 +215,19 @@ def test_readme_missing_data_example_runs_on_a_june_cache(june_v1, capsys):
     assert "Coverage 2024-06-01..2024-06-30: 30 days, 1 missing" in out
     assert ns["daily"].attrs["coverage"] == {"missing": ["2024-06-18"], "partial": []}
     assert ns["daily"].set_index("date")["value"].isna().loc["2024-06-18"]
+
+
+def test_granger_reports_the_days_it_imputed():
+    from toolkit.analysis import granger
+
+    rng = np.random.default_rng(5)
+    days = pd.date_range("2023-01-01", periods=400)
+    a = pd.Series(rng.normal(size=400), days)
+    b = pd.Series(rng.normal(size=400), days)
+    a.iloc[[10, 200]] = np.nan
+    b.iloc[[50, 51, 52]] = np.nan
+    res = granger({"a": a, "b": b}, "a", "b", maxlags=5, missing="interpolate")
+    assert res.info["n_missing_by_series"] == {"a": 2, "b": 3}
+    assert res.info["missing"] == "interpolate" and res.info["n_missing"] == 3
+    text = nh.describe_data_handling(res.info)
+    assert "**imputed by linear interpolation** (a 2, b 3 days)" in text

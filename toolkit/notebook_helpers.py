@@ -443,6 +443,13 @@ def describe_data_handling(info: Mapping) -> str:
     'Of 100 days, 3 had no value (missing or partial '
     """
     n, k, how = int(info.get("n_days", 0)), int(info.get("n_missing", 0)), info.get("missing")
+    by = info.get("n_missing_by_series")
+    if by and how in ("interpolate", "zero") and k:
+        each = ", ".join(f"{name} {m}" for name, m in by.items())
+        done = "imputed by linear interpolation" if how == "interpolate" else "set to 0"
+        return (f"Of {n} days, some had no value (missing or partial GDELT days, or no event "
+                f"where a share is undefined) and were **{done}** ({each} days): results "
+                "rest partly on imputed days.")
     if not k:
         return f"All {n} days had a value; none was left out or imputed."
     what = ("missing or partial GDELT days, or no event where a share is undefined")

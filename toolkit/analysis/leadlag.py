@@ -48,6 +48,10 @@ class GrangerResult:
         The fitted VAR (on the differenced series when differencing was needed).
     data : DataFrame
         The wide frame analysed (after differencing).
+    info : dict
+        Lag order, differences, range, and the missing days: ``missing`` (the policy),
+        ``n_missing_by_series`` (days each series had no value and got by that policy, i.e.
+        imputed with "interpolate" or "zero") and ``n_missing`` (the larger of the two).
     """
 
     table: pd.DataFrame
@@ -85,17 +89,21 @@ def as_wide(data, *, column: str = "dyad", value: str = "value",
         raise ValueError(f"Need at least two series; got {len(parts)}")
     cols = {}
     attrs = {}
+    filled: dict[str, int] = {}
     for name, s in parts.items():
         try:
-            ser, _ = as_series(s, missing=missing)
+            ser, inf = as_series(s, missing=missing)
         except ValueError as exc:
             raise ValueError(f"Series {name!r}: {exc}") from None
         cols[name] = ser
+        filled[name] = inf.n_missing
         attrs = attrs or dict(ser.attrs)
     wide = pd.DataFrame(cols).dropna()  # common days only
     if len(wide) < 30:
         raise ValueError(f"The series share only {len(wide)} days; at least 30 are needed")
     wide.attrs.update({k: v for k, v in attrs.items() if k in ("source", "synthetic", "note")})
+    # days each series had no value and got by ``missing`` (imputed): reported with results
+    wide.attrs.update({"missing": missing, "n_missing_by_series": filled})
     return wide
 
 
@@ -185,6 +193,7 @@ def granger(data, cause: str, effect: str, *, maxlags: int = 14, ic: str = "aic"
     if ic not in ICS:
         raise ValueError(f"Unknown ic={ic!r}; choose one of {', '.join(ICS)}")
     wide = as_wide(data, column=column, value=value, missing=missing)
+    filled = dict(wide.attrs["n_missing_by_series"])
     for name in (cause, effect):
         if name not in wide.columns:
             raise ValueError(f"No series named {name!r}; choose from {', '.join(wide.columns)}")
@@ -241,6 +250,9 @@ def granger(data, cause: str, effect: str, *, maxlags: int = 14, ic: str = "aic"
     info = {"ic": ic, "maxlags": maxlags, "lag_order": p, "differences": orders,
             "start": f"{wide.index[0]:%Y-%m-%d}", "end": f"{wide.index[-1]:%Y-%m-%d}",
             "n_obs": int(res.nobs), "deseasonalised": deseasonalise,
+            "n_days": len(wide), "missing": missing,
+            "n_missing": max(filled[cause], filled[effect]),
+            "n_missing_by_series": {cause: filled[cause], effect: filled[effect]},
             **{k: wide.attrs[k] for k in ("source", "synthetic") if k in wide.attrs}}
     table.attrs.update(info)
     return GrangerResult(table=table, stationarity=pd.concat(report, ignore_index=True),
