@@ -146,7 +146,7 @@ def test_conclusions_on_real_data_without_effects_say_no_evidence_and_what_was_l
                       missing="drop")
     assert (res.effects["p_value"] > 0.05).all()
     text = nh.describe_event_study(res, series="RUS→KOR volume")
-    assert "**No evidence** of an effect at any of the 2 tested milestones" in text
+    assert "**No evidence** of an effect at any of the 2 tested milestone(s)" in text
     assert "Of 900 days, 3 had no value" in text and "were left out; none was imputed" in text
     assert "planted" not in text
 

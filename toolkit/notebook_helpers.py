@@ -217,11 +217,11 @@ def describe_event_study(result, *, series: str, alpha: float = 0.05) -> str:
     chance = len(tested) * alpha
     if n_sig == 0:
         lines.append(f"**No evidence** of an effect at any of the {len(tested)} tested "
-                     f"milestones (α = {alpha}).")
+                     f"milestone(s) (α = {alpha}).")
     elif n_sig <= max(1, round(chance)) and len(tested) > 1:
         lines.append(f"**No evidence beyond chance:** {n_sig} of {len(tested)} milestones pass "
                      f"at α = {alpha}, about as many as chance alone gives ({chance:.2f}).")
-    lines.append(f"With {len(tested)} milestones tested at α = {alpha}, about "
+    lines.append(f"With {len(tested)} milestone(s) tested at α = {alpha}, about "
                  f"{chance:.2f} would pass by chance alone; {n_sig} did. A "
                  "significant effect is an association in machine-coded news events around a "
                  "date, not proof that the milestone caused it: other news on the same days, "
