@@ -226,7 +226,7 @@ def test_caption_and_provenance_functions():
     df = pd.DataFrame({"date": pd.to_datetime(["2024-01-01", "2024-03-01"]), "value": [1, 2]})
     df.attrs.update(source="local", freq="M", end="2024-03-20")
     assert charts.provenance(df)["end"] == "2024-03-20"
-    assert charts.caption_text(df).startswith("Source: GDELT 2.0 Events (local files) · "
+    assert charts.caption_text(df).startswith("Source: GDELT Events (local files) · "
                                               "2024-01-01 to 2024-03-20 · monthly")
     fig = charts.add_caption(go.Figure(), "x · " * 60)
     assert "<br>" in caption(fig)

@@ -78,6 +78,9 @@ def test_report_without_chrome_writes_everything_as_html_and_says_so_once(run):
     index = (out / "index.html").read_text()
     assert index.count("PNG figures skipped") == 1 and "apt-get install chromium" in index
     assert "failed" not in index
+    # the banner names the data and the days it covers
+    assert "Data shown: <b>synthetic demo data (not real GDELT), 2017-01-01 to 2026-10-31 " \
+        "(3,591 days)</b>" in index
 
 
 @pytest.mark.slow

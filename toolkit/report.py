@@ -377,6 +377,7 @@ def build_report(out_dir: str | os.PathLike = "reports", *, notebooks: list[Path
         e["figures"] = len(mine)
         e["source"] = sorted({str(f.get("source")) for f in mine})
         e["synthetic"] = any(f.get("synthetic") for f in mine)
+        e["data"] = _data_used(mine)
     manifest = {"generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
                 "toolkit_version": __version__, "source": source or os.environ.get(
                     "TOOLKIT_SOURCE", "auto"),
@@ -385,6 +386,22 @@ def build_report(out_dir: str | os.PathLike = "reports", *, notebooks: list[Path
     write_json_atomic(out / "manifest.json", manifest)
     write_bytes_atomic(out / "index.html", _index_html(manifest).encode())
     return manifest
+
+
+def _data_used(figures: list[dict]) -> list[str]:
+    """One line per dataset the figures show: product (and date basis) and the days covered."""
+    spans: dict[str, list[str]] = {}
+    for f in figures:
+        what = f.get("note") if f.get("source") in ("local", "bigquery") else None
+        what = what or f.get("dataset") or f.get("note") or str(f.get("source", "unknown"))
+        spans.setdefault(what, []).extend(x for x in (f.get("start"), f.get("end")) if x)
+    out = []
+    for what, days in spans.items():
+        if days:
+            n = (datetime.fromisoformat(max(days)) - datetime.fromisoformat(min(days))).days + 1
+            what += f", {min(days)} to {max(days)} ({n:,} days)"
+        out.append(what)
+    return out
 
 
 def _index_html(m: dict) -> str:
@@ -413,6 +430,9 @@ def _index_html(m: dict) -> str:
             "not real GDELT: they illustrate the methods only.</p>" if synthetic else "")
     if m.get("png_skipped"):
         warn += f"<p class='warn'>{e(m['png_skipped'])}</p>"
+    used = _data_used(m["figures"])
+    data = ("<p>Data shown: " + "; ".join(f"<b>{e(u)}</b>" for u in used) + ".</p>"
+            if used else "")
     return f"""<!doctype html><html><head><meta charset="utf-8">
 <title>Rhetoric toolkit report</title>
 <style>body{{font-family:sans-serif;max-width:1200px;margin:2em auto}}
@@ -422,7 +442,7 @@ img{{width:220px}}.warn{{background:#fff3cd;padding:8px}}.err{{color:#b00}}</sty
 <h1>Rhetoric toolkit report</h1>
 <p>Generated {e(m['generated_at'])} by toolkit {e(m['toolkit_version'])} in
 {m.get('seconds', '?')} s; requested data source: <b>{e(str(m.get('source', '')))}</b>.
-Machine-readable: <a href="manifest.json">manifest.json</a>.</p>{warn}
+Machine-readable: <a href="manifest.json">manifest.json</a>.</p>{data}{warn}
 <h2>Notebooks</h2><p>Executed notebooks as HTML; their charts work offline.</p>
 <table><tr><th>notebook</th><th>status</th><th>data source</th><th>figures</th>
 <th>time</th></tr>{nb_rows}</table>
