@@ -390,10 +390,20 @@ def build_report(out_dir: str | os.PathLike = "reports", *, notebooks: list[Path
 
 def _data_used(figures: list[dict]) -> list[str]:
     """One line per dataset the figures show: product (and date basis) and the days covered."""
+    from .charts import SOURCE_LABELS
+
+    def label(f: dict) -> str | None:
+        if f.get("dataset"):  # events frames from load_cube: the note adds the date basis
+            cache = f.get("source") in ("local", "bigquery") and f.get("note")
+            return f["note"] if cache else f["dataset"]
+        return f.get("note")  # DOC frames; None for results that kept only "source"
+
+    # results that kept only "source" (e.g. analysis plots) show the cube of that source
+    known = {f.get("source"): label(f) for f in reversed(figures) if f.get("dataset")}
     spans: dict[str, list[str]] = {}
     for f in figures:
-        what = f.get("note") if f.get("source") in ("local", "bigquery") else None
-        what = what or f.get("dataset") or f.get("note") or str(f.get("source", "unknown"))
+        src = str(f.get("source", "unknown"))
+        what = label(f) or known.get(src) or SOURCE_LABELS.get(src, src)
         spans.setdefault(what, []).extend(x for x in (f.get("start"), f.get("end")) if x)
     out = []
     for what, days in spans.items():
