@@ -83,3 +83,21 @@ def test_report_banner_names_product_basis_and_days():
                         "seconds": 1, "source": "local", "notebooks": [], "figures": figs})
     assert ("Data shown: <b>GDELT 1.0 daily event files (local cache; events dated by the day "
             "they happened (SQLDATE)), 2017-01-01 to 2026-10-31 (3,591 days)</b>") in page
+
+
+def test_analysis_figures_name_the_product_too(data_dir):
+    from toolkit import analysis as A
+
+    _fill(data_dir, "local", "2024-05-01", "2024-07-31")
+    C.write_state(data_dir, {"product": "v1", "actors": ["RUS", "KOR", "PRK"],
+                             "date_basis": "sqldate"})
+    cube = toolkit.load_cube("2024-05-01", "2024-07-31", source="local")
+    totals = toolkit.load_daily_totals("2024-05-01", "2024-07-31", source="local")
+    idx = toolkit.compute_index(cube, totals, "volume", dyads=["RUS→PRK"])
+    ms = toolkit.load_milestones()
+    its = A.segmented_regression(idx, ms[ms["id"] == "treaty-2024"])
+    fig = A.plot_its(its)
+    caption = next(a.text for a in fig.layout.annotations if a.name == "caption")
+    assert caption.startswith("Source: GDELT 1.0 daily event files (local cache; ")
+    prov = fig.layout.meta["provenance"]
+    assert prov["dataset"] == "GDELT 1.0 daily event files" and prov["date_basis"] == "sqldate"
