@@ -21,3 +21,22 @@ def assert_png_not_blank(path: Path, min_colours: int = 16) -> tuple[int, int]:
     size, n = png_stats(path)
     assert n >= min_colours, f"{path} looks blank: {n} distinct colours"
     return size
+
+
+def browser_found() -> bool:
+    """True when kaleido has a Chrome/Chromium for static export (PNG/SVG/PDF)."""
+    from toolkit.charts import find_browser
+
+    return find_browser() is not None
+
+
+#: Reason of every skip for want of a browser (CI installs Debian chromium, so it runs them).
+NO_BROWSER = ("no Chrome/Chromium for kaleido on this machine (static PNG/SVG/PDF export needs "
+              "one; `sudo apt-get install chromium`); CI installs chromium and runs this test")
+
+
+def needs_browser(func):
+    """Skip the test, with :data:`NO_BROWSER` as the reason, when no browser is found."""
+    import pytest
+
+    return pytest.mark.skipif(not browser_found(), reason=NO_BROWSER)(func)

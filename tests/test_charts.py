@@ -14,7 +14,7 @@ import pytest
 import toolkit
 from toolkit import charts
 
-from helpers import assert_png_not_blank
+from helpers import assert_png_not_blank, needs_browser
 
 
 @pytest.fixture(scope="module")
@@ -226,7 +226,7 @@ def test_caption_and_provenance_functions():
     df = pd.DataFrame({"date": pd.to_datetime(["2024-01-01", "2024-03-01"]), "value": [1, 2]})
     df.attrs.update(source="local", freq="M", end="2024-03-20")
     assert charts.provenance(df)["end"] == "2024-03-20"
-    assert charts.caption_text(df).startswith("Source: GDELT 2.0 Events (local files) · "
+    assert charts.caption_text(df).startswith("Source: GDELT Events (local files) · "
                                               "2024-01-01 to 2024-03-20 · monthly")
     fig = charts.add_caption(go.Figure(), "x · " * 60)
     assert "<br>" in caption(fig)
@@ -258,6 +258,7 @@ def test_export_html_self_contained_and_cdn(tmp_path, small_fig):
 
 
 @pytest.mark.slow
+@needs_browser
 def test_export_png_svg_pdf_really_rendered(tmp_path, small_fig):
     png = charts.export_figure(small_fig, tmp_path / "f.png", width=800, height=450, scale=2,
                                sidecar={"notebook": "test"})
@@ -303,6 +304,8 @@ def test_kaleido_chrome_not_found_is_translated(tmp_path, monkeypatch, small_fig
 
     monkeypatch.setitem(charts._kaleido, "started", False)
     monkeypatch.setattr(kaleido, "start_sync_server", boom)
+    # a browser that kaleido then fails to start (also on a machine without one)
+    monkeypatch.setattr(charts, "find_browser", lambda: "/opt/chrome/chrome")
     with pytest.raises(RuntimeError, match=r"apt-get install chromium.*\.html.*kaleido: "):
         charts.export_figure(small_fig, tmp_path / "f.png")
 
@@ -317,6 +320,7 @@ def test_export_bad_input(tmp_path, small_fig):
 
 
 @pytest.mark.slow
+@needs_browser
 def test_readme_figure_script_draws_a_labelled_synthetic_png(tmp_path):
     import importlib.util
     from pathlib import Path

@@ -364,9 +364,12 @@ def test_stale_index_is_extended_with_a_range_request(tmp_path, data_dir, ranges
             assert srv.ranges[-1][2] == 416
         cube, totals = expected(m, names + [new], "2019-10-24", "2019-10-27")
         cov_days = ["2019-10-24", "2019-10-27"]
-        got_cube = local_cube(data_dir, "2019-10-24", "2019-10-27")
+        # days 25-26 were not fetched: the whole range is refused, naming what is held
+        with pytest.raises(ValueError, match=r"does not hold 2019-10-25\.\.2019-10-26 .*"
+                                             r"holds 2019-10-24\.\.2019-10-24, 2019-10-27"):
+            local_cube(data_dir, "2019-10-24", "2019-10-27")
+        got_cube = pd.concat([local_cube(data_dir, d, d) for d in cov_days], ignore_index=True)
         want = cube[cube.date.dt.strftime("%Y-%m-%d").isin(cov_days)]
-        # days 25-26 were not fetched: only the fetched days are in the cube
         assert_same(got_cube, want)
     finally:
         srv.stop()

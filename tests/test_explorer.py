@@ -12,6 +12,8 @@ import pytest
 import toolkit
 from toolkit.explorer import Explorer, explore
 
+from helpers import browser_found
+
 START, END = "2025-07-01", "2026-06-30"
 
 
@@ -174,6 +176,10 @@ def test_export_button_writes_the_current_view(ex, tmp_path):
     ex.controls["export_name"].value = "my view"
     ex.controls["export_format"].value = ".svg"
     ex.controls["export_button"].click()
+    if not browser_found():  # no Chrome: the panel says how to get one, nothing half-written
+        assert "needs Chrome or Chromium" in ex.controls["status"].value
+        assert not (tmp_path / "exports" / "my view.svg").exists()
+        return
     assert ex.last_export == tmp_path / "exports" / "my view.svg", ex.controls["status"].value
     svg = ex.last_export.read_text()
     assert svg.lstrip().startswith("<svg") and "RUS→KOR" in svg

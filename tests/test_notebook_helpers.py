@@ -20,7 +20,7 @@ def test_source_note_warns_only_for_synthetic_data():
     demo, local = _frame("demo", True), _frame("local", False)
     assert "SYNTHETIC" in nh.source_note(demo) and "illustrative" in nh.source_note(demo)
     note = nh.source_note(local)
-    assert "SYNTHETIC" not in note and "GDELT 2.0 Events (local files)" in note
+    assert "SYNTHETIC" not in note and "GDELT Events (local files)" in note
     assert "SYNTHETIC" in nh.source_note(local, demo)  # any synthetic frame taints the run
 
 

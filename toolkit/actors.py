@@ -46,6 +46,22 @@ CAMEO_COUNTRIES: dict[str, str] = {
 FIPS_OF_FOCUS: dict[str, str] = {"RUS": "RS", "KOR": "KS", "PRK": "KN"}
 
 
+def fips_hint(code: str) -> str:
+    """A sentence pointing from a focus country's FIPS geo code to its CAMEO code, else "".
+
+    Examples
+    --------
+    >>> fips_hint("RS")
+    " 'RS' is the FIPS geo code of RUS; actor filters take CAMEO codes, use 'RUS'."
+    """
+    fips = {v: k for k, v in FIPS_OF_FOCUS.items()}
+    code = str(code).strip().upper()
+    if code not in fips:
+        return ""
+    return (f" {code!r} is the FIPS geo code of {fips[code]}; actor filters take CAMEO codes,"
+            f" use {fips[code]!r}.")
+
+
 def validate_actors(actors: Iterable[str] | str | None) -> tuple[str, ...]:
     """Normalise and check an actor set of CAMEO country codes.
 
@@ -80,15 +96,8 @@ def validate_actors(actors: Iterable[str] | str | None) -> tuple[str, ...]:
         if not code:
             continue
         if code not in CAMEO_COUNTRIES:
-            fips = {v: k for k, v in FIPS_OF_FOCUS.items()}
-            hint = (
-                f" {code!r} is the FIPS geo code of {fips[code]}; actor filters take CAMEO codes,"
-                f" use {fips[code]!r}."
-                if code in fips
-                else ""
-            )
             raise ValueError(
-                f"Unknown actor code {code!r}.{hint} Valid CAMEO country codes: "
+                f"Unknown actor code {code!r}.{fips_hint(code)} Valid CAMEO country codes: "
                 + ", ".join(sorted(CAMEO_COUNTRIES))
             )
         if code not in out:

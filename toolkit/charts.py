@@ -55,7 +55,7 @@ assert set(CATEGORY_COLORS) == set(CATEGORIES)
 
 SOURCE_LABELS = {
     "demo": "synthetic demo data (not real GDELT)",
-    "local": "GDELT 2.0 Events (local files)",
+    "local": "GDELT Events (local files)",  # attrs["note"] names the product when known
     "bigquery": "GDELT 2.0 Events (Google BigQuery)",
     "doc": "GDELT DOC 2.0 API",
 }
@@ -100,7 +100,7 @@ def provenance(df: pd.DataFrame) -> dict:
     if "date" in df and len(df):
         start, end = _date_range(df)
         out["start"], out["end"] = f"{start:%Y-%m-%d}", f"{end:%Y-%m-%d}"
-    for key in ("product", "freq", "rolling", "baseline", "note"):
+    for key in ("dataset", "date_basis", "product", "freq", "rolling", "baseline", "note"):
         if df.attrs.get(key) is not None:
             v = df.attrs[key]
             out[key] = list(v) if isinstance(v, tuple) else v
@@ -143,6 +143,8 @@ def caption_text(df: pd.DataFrame) -> str:
     p = provenance(df)
     labels = DOC_SOURCE_LABELS if df.attrs.get("product") == "doc" else SOURCE_LABELS
     src = labels.get(p["source"], SOURCE_LABELS.get(p["source"], str(p["source"])))
+    if p["source"] in ("local", "bigquery") and p.get("note") and p.get("product") != "doc":
+        src = p["note"]  # the product actually used and its date basis (from load_cube)
     if p["synthetic"] and "synthetic" not in src:
         src += " (synthetic demo data)"
     parts = [f"Source: {src}", f"{p['start']} to {p['end']}" if "start" in p else "no data"]

@@ -146,6 +146,15 @@ def _parse_dyads(dyads, cube: pd.DataFrame) -> list[tuple[str, str]]:
         s, t = validate_actors(parts)
         if (s, t) not in out:
             out.append((s, t))
+    # a dyad whose actor the cube never held (load_cube records them in attrs["actors"])
+    # would read as "no events": refuse it instead
+    held = set(cube.attrs.get("actors") or ())
+    absent = [f"{s}→{t}" for s, t in out if not {s, t} <= held]
+    if absent and held:
+        raise ValueError(
+            f"Dyad {', '.join(absent)}: the cube holds only actors {', '.join(sorted(held))}; "
+            "load a cube with those actors (load_cube(..., actors=[...])) or pick dyads among "
+            "them")
     return out
 
 
@@ -254,7 +263,9 @@ def compute_indices(cube: pd.DataFrame, totals: pd.DataFrame,
         Names from :data:`INDICES` (default: all).
     dyads : list, optional
         Directed dyads as ``("RUS", "KOR")``, ``"RUS→KOR"`` or ``"RUS-KOR"`` (default: every
-        dyad present in the cube). A requested dyad without events gets volume 0.
+        dyad present in the cube). A requested dyad without events gets volume 0; one with an
+        actor the cube does not hold (``cube.attrs["actors"]``, set by :func:`toolkit.load_cube`)
+        raises ValueError naming the cube's actors.
     freq : {"D", "W", "M"}
         Day, week (Mon–Sun, labelled by Monday) or month (labelled by its first day).
     rolling : int, optional
@@ -310,7 +321,7 @@ def compute_indices(cube: pd.DataFrame, totals: pd.DataFrame,
     pairs = _parse_dyads(dyads, cube)
     sums, periods = _period_sums(cube, totals, pairs, f)
 
-    attrs = {k: cube.attrs.get(k) for k in ("source", "synthetic", "note")}
+    attrs = {k: cube.attrs.get(k) for k in ("source", "synthetic", "note", "dataset", "date_basis")}
     attrs.update({"freq": f, "freq_label": FREQ_LABELS[f], "rolling": rolling, "baseline": None,
                   "units": {i: UNITS[i] for i in wanted},
                   "start": f"{pd.Timestamp(totals['date'].min()):%Y-%m-%d}" if len(periods)

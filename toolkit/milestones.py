@@ -39,7 +39,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .actors import CAMEO_COUNTRIES, FIPS_OF_FOCUS
+from .actors import CAMEO_COUNTRIES, FIPS_OF_FOCUS, fips_hint
 from .config import REPO_ROOT
 
 DEFAULT_PATH = REPO_ROOT / "data" / "milestones.csv"
@@ -297,7 +297,14 @@ def filter_milestones(df: pd.DataFrame, *, categories: str | Iterable[str] | Non
     if acts is not None:
         if match not in ("any", "all"):
             raise ValueError(f"match={match!r}; choose 'any' or 'all'")
-        want = {a.upper() for a in acts}
+        want = {a.strip().upper() for a in acts}
+        known = set(CAMEO_COUNTRIES) | set(ORGANISATIONS) | {
+            a for v in out["actors"] for a in str(v).split(";")}
+        unknown = sorted(want - known)
+        if unknown:
+            raise ValueError(
+                f"Unknown milestone actor {unknown[0]!r}.{fips_hint(unknown[0])} Actors are "
+                f"CAMEO country codes (e.g. RUS, KOR, PRK) or {', '.join(ORGANISATIONS)}")
         sets = out["actors"].str.split(";").map(set)
         keep = sets.map(lambda s: bool(want & s) if match == "any" else want <= s)
         out = out[keep.astype(bool)]

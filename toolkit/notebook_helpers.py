@@ -48,6 +48,8 @@ def source_note(*frames: pd.DataFrame) -> str:
     for f in frames:
         src = str(f.attrs.get("source", "unknown"))
         label = SOURCE_LABELS.get(src, src)
+        if src in ("local", "bigquery") and f.attrs.get("note"):
+            label = f.attrs["note"]  # the product and date basis, from load_cube
         if src == "cache":
             label = "GDELT DOC 2.0 API (cached responses)"
         if label not in names:

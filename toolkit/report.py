@@ -27,17 +27,20 @@ from .store import write_bytes_atomic, write_json_atomic
 
 
 def kernel_env(*, figures_dir: Path | None = None, source: str | None = None,
-               notebook: str | None = None) -> dict[str, str]:
+               notebook: str | None = None, pngs: bool = True) -> dict[str, str]:
     """Environment for a notebook's kernel: this process's, plus the report's settings.
 
     ``TOOLKIT_FIGURES_DIR`` makes :func:`toolkit.show` save figures, ``TOOLKIT_NOTEBOOK`` prefixes
     their names, ``TOOLKIT_SOURCE`` is read by every notebook's parameter cell, and
-    ``TOOLKIT_FIGURES_PNG=defer`` leaves the PNGs to :func:`render_pending` (unless it is "0").
+    ``TOOLKIT_FIGURES_PNG=defer`` leaves the PNGs to :func:`render_pending` (unless it is "0";
+    ``pngs=False``, e.g. without Chrome, sets it to "0": the figures are saved as HTML only).
     """
     env = dict(os.environ)
     if figures_dir is not None:
         env["TOOLKIT_FIGURES_DIR"] = str(figures_dir)
-        if env.get("TOOLKIT_FIGURES_PNG", "1") != "0":
+        if not pngs:
+            env["TOOLKIT_FIGURES_PNG"] = "0"
+        elif env.get("TOOLKIT_FIGURES_PNG", "1") != "0":
             env["TOOLKIT_FIGURES_PNG"] = "defer"  # rendered here by render_pending()
     if notebook:
         env["TOOLKIT_NOTEBOOK"] = notebook
@@ -46,15 +49,103 @@ def kernel_env(*, figures_dir: Path | None = None, source: str | None = None,
     return env
 
 
+def png_skip_reason() -> str | None:
+    """Why the report cannot write PNG figures (no Chrome/Chromium for kaleido), else None.
+
+    The message says how to get the PNGs; the HTML pages and figures need no browser.
+
+    Examples
+    --------
+    >>> png_skip_reason()  # doctest: +SKIP
+    'PNG figures skipped: no Chrome/Chromium found ...'
+    """
+    from .charts import find_browser
+
+    if find_browser() is not None:
+        return None
+    bad = os.environ.get("BROWSER_PATH")
+    found = (f"BROWSER_PATH={bad} is not an executable Chrome/Chromium" if bad
+             else "no Chrome/Chromium found for kaleido")
+    return (f"PNG figures skipped: {found}; every page and figure was written as HTML. "
+            "To get the PNGs too, install Chromium (Debian/Ubuntu: `sudo apt-get install "
+            "chromium`; macOS: `brew install --cask chromium`), or run `plotly_get_chrome` "
+            "(downloads Chrome; needs the internet), or set BROWSER_PATH to a Chrome/Chromium "
+            "binary; then rerun `make report`.")
+
+
+def _kernel_config():
+    """Kernel-manager config: CurveZMQ transport encryption when pyzmq and the kernel allow it.
+
+    ipykernel >= 7 prints "Kernel is running over TCP without encryption" for every kernel
+    started without keys; jupyter_client >= 8.10 can provision them (``transport_encryption``),
+    which both encrypts the loopback traffic and ends that warning.
+    """
+    from jupyter_client import KernelManager
+    from traitlets.config import Config
+
+    cfg = Config()
+    try:
+        import zmq
+
+        curve = bool(zmq.has("curve"))
+    except Exception:  # noqa: BLE001 - no curve support: plain TCP as before
+        curve = False
+    if curve and "transport_encryption" in KernelManager.class_trait_names():
+        cfg.KernelManager.transport_encryption = "auto"
+    return cfg
+
+
+_ROOTS: list[tuple[str, str]] = []
+
+
+def relative_paths(text: str) -> str:
+    """``text`` with this checkout's absolute path made relative (and the home folder as ``~``).
+
+    Tracebacks, warnings and messages name files by absolute path; a report shared with others
+    should not show the folder layout of the machine that made it.
+
+    Examples
+    --------
+    >>> from toolkit.config import REPO_ROOT
+    >>> relative_paths(f"File {REPO_ROOT}/toolkit/cube.py:95")
+    'File toolkit/cube.py:95'
+    """
+    if not _ROOTS:
+        home = str(Path.home())
+        _ROOTS.extend([(str(REPO_ROOT) + os.sep, ""), (str(REPO_ROOT), ".")]
+                      + ([(home + os.sep, "~" + os.sep)] if len(home) > 1 else []))
+    for old, new in _ROOTS:
+        text = text.replace(old, new)
+    return text
+
+
+def _relative_outputs(nb):
+    """Apply :func:`relative_paths` to every text output of an executed notebook."""
+    for cell in nb.cells:
+        for out in cell.get("outputs", []):
+            if isinstance(out.get("text"), str):
+                out["text"] = relative_paths(out["text"])
+            if "evalue" in out:
+                out["evalue"] = relative_paths(str(out["evalue"]))
+            if "traceback" in out:
+                out["traceback"] = [relative_paths(t) for t in out["traceback"]]
+            for mime, val in out.get("data", {}).items():
+                if isinstance(val, str) and not mime.startswith("image/"):
+                    out["data"][mime] = relative_paths(val)
+    return nb
+
+
 def execute_notebook(path: Path, *, figures_dir: Path | None = None, source: str | None = None,
-                     timeout: int = 600, allow_errors: bool = False, render_pngs: bool = True):
+                     timeout: int = 600, allow_errors: bool = False, render_pngs: bool = True,
+                     pngs: bool | None = None):
     """Execute one notebook in a fresh kernel (cwd = its folder); returns the executed node.
 
     ``TOOLKIT_FIGURES_DIR`` and ``TOOLKIT_NOTEBOOK`` are set for the kernel (not for this
     process, so several notebooks can run at once from threads) so that :func:`toolkit.show`
     saves figures; ``source`` sets ``TOOLKIT_SOURCE``. The kernels defer their PNGs; they are
     rendered here when the notebook is done (``render_pngs``; :func:`build_report` renders them
-    in a separate thread instead, while the next notebook runs).
+    in a separate thread instead, while the next notebook runs). ``pngs=False`` saves the figures
+    as HTML only; the default (None) does so when no Chrome/Chromium is found.
 
     Raises
     ------
@@ -66,18 +157,20 @@ def execute_notebook(path: Path, *, figures_dir: Path | None = None, source: str
     from nbclient import NotebookClient
 
     path = Path(path)
+    if pngs is None:
+        pngs = png_skip_reason() is None
     nb = nbformat.read(path, as_version=4)
     client = NotebookClient(nb, timeout=timeout, kernel_name="python3",
-                            allow_errors=allow_errors,
+                            allow_errors=allow_errors, config=_kernel_config(),
                             resources={"metadata": {"path": str(path.parent)}})
     try:
         client.execute(env=kernel_env(figures_dir=figures_dir, source=source,
-                                      notebook=path.stem))
+                                      notebook=path.stem, pngs=pngs))
     except Exception as err:  # a cell error, a timeout, a dead kernel: keep what ran
         err.notebook = nb
         raise
     finally:
-        if figures_dir is not None and render_pngs:
+        if figures_dir is not None and render_pngs and pngs:
             render_pending(figures_dir, path.stem)
     return nb
 
@@ -180,7 +273,8 @@ def _errors(nb) -> list[str]:
             for o in c.get("outputs", []) if o.get("output_type") == "error"]
 
 
-def _run_one(nb_path: Path, out: Path, figs: Path, source: str | None, renderer) -> dict:
+def _run_one(nb_path: Path, out: Path, figs: Path, source: str | None, renderer,
+             pngs: bool = True) -> dict:
     from nbclient.exceptions import CellExecutionError
 
     t0 = time.perf_counter()
@@ -188,16 +282,19 @@ def _run_one(nb_path: Path, out: Path, figs: Path, source: str | None, renderer)
         old.unlink()
     entry = {"notebook": nb_path.name, "html": f"{nb_path.stem}.html", "error": None}
     try:
-        nb = execute_notebook(nb_path, figures_dir=figs, source=source, render_pngs=False)
+        nb = execute_notebook(nb_path, figures_dir=figs, source=source, render_pngs=False,
+                              pngs=pngs)
     except CellExecutionError as err:
         nb = err.notebook
         entry["error"] = (_errors(nb) or [str(err).strip().splitlines()[-1]])[0]
     except Exception as err:  # noqa: BLE001 - e.g. the kernel died: report it, go on
         nb = getattr(err, "notebook", None)
         entry["error"] = f"{type(err).__name__}: {err}".strip()
-    entry["pngs"] = renderer.submit(render_pending, figs, nb_path.stem)
+    if entry["error"]:
+        entry["error"] = relative_paths(entry["error"])
+    entry["pngs"] = renderer.submit(render_pending, figs, nb_path.stem) if pngs else None
     if nb is not None:
-        write_bytes_atomic(out / entry["html"], notebook_html(nb).encode())
+        write_bytes_atomic(out / entry["html"], notebook_html(_relative_outputs(nb)).encode())
     entry["seconds"] = round(time.perf_counter() - t0, 1)
     status = f"FAILED ({entry['error']})" if entry["error"] else "executed"
     print(f"report: {nb_path.name} {status} in {entry['seconds']} s", flush=True)
@@ -240,19 +337,29 @@ def build_report(out_dir: str | os.PathLike = "reports", *, notebooks: list[Path
         (REPO_ROOT / "notebooks").glob("[0-9]*.ipynb"))
     jobs = max(1, jobs if jobs is not None else min(2, os.cpu_count() or 1))
     t0 = time.perf_counter()
+    no_png = png_skip_reason() if os.environ.get("TOOLKIT_FIGURES_PNG", "1") != "0" else None
+    if no_png:  # said once here, once in index.html; not once per notebook or figure
+        print(f"report: {no_png}", flush=True)
     # `jobs` kernels at a time; one more thread renders the PNGs they defer, with one browser
     with ThreadPoolExecutor(max_workers=1) as renderer, \
             ThreadPoolExecutor(max_workers=jobs) as pool:
-        renderer.submit(_warm_up_browser, figs)  # starts while the first notebooks run
+        if not no_png:
+            renderer.submit(_warm_up_browser, figs)  # starts while the first notebooks run
         order = _longest_first(nbs, out / "manifest.json")
-        entries = list(pool.map(lambda p: _run_one(p, out, figs, source, renderer), order))
+        entries = list(pool.map(lambda p: _run_one(p, out, figs, source, renderer,
+                                                   pngs=not no_png), order))
         entries.sort(key=lambda e: [p.name for p in nbs].index(e["notebook"]))
         for e in entries:
+            pending = e.pop("pngs")
+            if pending is None:
+                continue
             try:
-                e.pop("pngs").result()
+                pending.result()
             except Exception as exc:  # noqa: BLE001 - reported per notebook, report goes on
-                e["error"] = e["error"] or f"PNG export failed: {type(exc).__name__}: {exc}"
-                print(f"report: {e['notebook']} PNG export FAILED: {exc}", flush=True)
+                e["error"] = e["error"] or relative_paths(
+                    f"PNG export failed: {type(exc).__name__}: {exc}")
+                print(relative_paths(f"report: {e['notebook']} PNG export FAILED: {exc}"),
+                      flush=True)
     figures = []
     ran = {p.stem for p in nbs}
     # grouped by notebook, in the order the notebook showed them
@@ -270,14 +377,41 @@ def build_report(out_dir: str | os.PathLike = "reports", *, notebooks: list[Path
         e["figures"] = len(mine)
         e["source"] = sorted({str(f.get("source")) for f in mine})
         e["synthetic"] = any(f.get("synthetic") for f in mine)
+        e["data"] = _data_used(mine)
     manifest = {"generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
                 "toolkit_version": __version__, "source": source or os.environ.get(
                     "TOOLKIT_SOURCE", "auto"),
                 "seconds": round(time.perf_counter() - t0, 1), "jobs": jobs,
-                "notebooks": entries, "figures": figures}
+                "png_skipped": no_png, "notebooks": entries, "figures": figures}
     write_json_atomic(out / "manifest.json", manifest)
     write_bytes_atomic(out / "index.html", _index_html(manifest).encode())
     return manifest
+
+
+def _data_used(figures: list[dict]) -> list[str]:
+    """One line per dataset the figures show: product (and date basis) and the days covered."""
+    from .charts import SOURCE_LABELS
+
+    def label(f: dict) -> str | None:
+        if f.get("dataset"):  # events frames from load_cube: the note adds the date basis
+            cache = f.get("source") in ("local", "bigquery") and f.get("note")
+            return f["note"] if cache else f["dataset"]
+        return f.get("note")  # DOC frames; None for results that kept only "source"
+
+    # results that kept only "source" (e.g. analysis plots) show the cube of that source
+    known = {f.get("source"): label(f) for f in reversed(figures) if f.get("dataset")}
+    spans: dict[str, list[str]] = {}
+    for f in figures:
+        src = str(f.get("source", "unknown"))
+        what = label(f) or known.get(src) or SOURCE_LABELS.get(src, src)
+        spans.setdefault(what, []).extend(x for x in (f.get("start"), f.get("end")) if x)
+    out = []
+    for what, days in spans.items():
+        if days:
+            n = (datetime.fromisoformat(max(days)) - datetime.fromisoformat(min(days))).days + 1
+            what += f", {min(days)} to {max(days)} ({n:,} days)"
+        out.append(what)
+    return out
 
 
 def _index_html(m: dict) -> str:
@@ -304,6 +438,11 @@ def _index_html(m: dict) -> str:
     synthetic = any(f.get("synthetic") for f in m["figures"])
     warn = ("<p class='warn'>Figures marked synthetic show the embedded SYNTHETIC demo data, "
             "not real GDELT: they illustrate the methods only.</p>" if synthetic else "")
+    if m.get("png_skipped"):
+        warn += f"<p class='warn'>{e(m['png_skipped'])}</p>"
+    used = _data_used(m["figures"])
+    data = ("<p>Data shown: " + "; ".join(f"<b>{e(u)}</b>" for u in used) + ".</p>"
+            if used else "")
     return f"""<!doctype html><html><head><meta charset="utf-8">
 <title>Rhetoric toolkit report</title>
 <style>body{{font-family:sans-serif;max-width:1200px;margin:2em auto}}
@@ -313,7 +452,7 @@ img{{width:220px}}.warn{{background:#fff3cd;padding:8px}}.err{{color:#b00}}</sty
 <h1>Rhetoric toolkit report</h1>
 <p>Generated {e(m['generated_at'])} by toolkit {e(m['toolkit_version'])} in
 {m.get('seconds', '?')} s; requested data source: <b>{e(str(m.get('source', '')))}</b>.
-Machine-readable: <a href="manifest.json">manifest.json</a>.</p>{warn}
+Machine-readable: <a href="manifest.json">manifest.json</a>.</p>{data}{warn}
 <h2>Notebooks</h2><p>Executed notebooks as HTML; their charts work offline.</p>
 <table><tr><th>notebook</th><th>status</th><th>data source</th><th>figures</th>
 <th>time</th></tr>{nb_rows}</table>

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 MISSING = ("raise", "drop", "zero", "interpolate")
-_ATTR_KEYS = ("source", "synthetic", "note", "unit", "index", "dyad")
+_ATTR_KEYS = ("source", "synthetic", "note", "dataset", "date_basis", "unit", "index", "dyad")
 
 
 @dataclass(frozen=True)

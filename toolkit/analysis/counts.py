@@ -122,8 +122,8 @@ def dyad_counts(cube: pd.DataFrame, totals: pd.DataFrame, source: str, target: s
                         .to_numpy().astype(np.int64), "total_events": tot.to_numpy()})
     if (out["total_events"] <= 0).any():
         raise ValueError("Daily totals must be positive (they are the offset's denominator)")
-    out.attrs.update({k: cube.attrs[k] for k in ("source", "synthetic", "note")
-                      if k in cube.attrs})
+    out.attrs.update({k: cube.attrs[k] for k in ("source", "synthetic", "note", "dataset",
+                                                 "date_basis") if k in cube.attrs})
     out.attrs.update({"dyad": f"{source}→{target}", "root_code": root_code,
                       "n_missing_totals": len(gaps)})
     return out

@@ -11,17 +11,18 @@ from ..charts import PALETTE, add_caption, caption_text
 
 def _caption(info: dict, detail: str = "") -> str:
     probe = pd.DataFrame({"date": pd.to_datetime([info.get("start"), info.get("end")])})
-    probe.attrs.update({k: info[k] for k in ("source", "synthetic") if k in info})
+    probe.attrs.update({k: info[k] for k in ("source", "synthetic", "note", "dataset",
+                                             "date_basis") if k in info})
     text = caption_text(probe) if info.get("start") else caption_text(pd.DataFrame())
     return f"{text}<br>{detail}" if detail else text
 
 
 def _finish(fig: go.Figure, info: dict, *, title: str, y_title: str, x_title: str,
             detail: str) -> go.Figure:
+    prov = {k: info.get(k) for k in ("source", "synthetic", "start", "end", "method")}
+    prov.update({k: info[k] for k in ("dataset", "date_basis", "note") if info.get(k)})
     fig.update_layout(title=title, template="plotly_white", yaxis_title=y_title,
-                      xaxis_title=x_title, hovermode="x unified",
-                      meta={"provenance": {k: info.get(k) for k in
-                                           ("source", "synthetic", "start", "end", "method")}})
+                      xaxis_title=x_title, hovermode="x unified", meta={"provenance": prov})
     return add_caption(fig, _caption(info, detail))
 
 

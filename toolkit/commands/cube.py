@@ -34,6 +34,16 @@ def run(args: argparse.Namespace) -> int:
     else:
         df = load_cube(args.start, args.end, source=args.source, actors=args.actors,
                        data_dir=args.data_dir)
+    if not len(df):
+        # the range is held (load_* raise a ValueError, exit 2, for days the source lacks), but
+        # holds no row for this request: an empty file would pass for a result, so exit 1
+        from ..errors import ToolkitError
+
+        a = df.attrs
+        raise ToolkitError(
+            f"0 rows: source={a.get('source')} holds {a.get('start')}..{a.get('end')} but has "
+            f"no events among actors {','.join(a.get('actors') or []) or args.actors} there; "
+            f"nothing written to {out}. Widen --start/--end or --actors")
     from ..store import atomic_path
 
     with atomic_path(out) as tmp:
