@@ -269,6 +269,19 @@ def test_control_characters_the_api_emits_are_still_repaired(api, data_dir):
     assert df["value"].tolist() == [0.5] and api.request_count == 1
 
 
+def test_connection_cut_mid_body_is_retried_and_never_cached(api, data_dir, tmp_path_factory):
+    good = gdelt_json("Volume Intensity", [("20240101T000000Z", 0.5)])
+    cut = (200, JSON, good[:40], {"Content-Length": str(len(good))})  # then the server hangs up
+    api.script.append(cut)
+    df = toolkit.doc_timeline("rus-kor", START, END, base_url=api.url, **FAST)
+    assert api.request_count == 2
+    assert_same(df, reference(tmp_path_factory))
+    api.script.extend([cut] * 2)
+    with pytest.raises(DocHTTPError, match="after 2 attempts; last: connection failed"):
+        toolkit.doc_timeline("rus-prk", START, END, base_url=api.url, retries=1, **FAST)
+    assert len(window_files(data_dir)) == 1  # only rus-kor's window
+
+
 _RSS_CHILD = textwrap.dedent("""
     import json, resource, sys
     resource.setrlimit(resource.RLIMIT_DATA, (3 * 2**30, 3 * 2**30))  # the old code: 5.4 GB
