@@ -191,9 +191,12 @@ def test_duplicate_fifteen_minute_step_is_not_counted_twice_in_the_daily_sum(api
     monkeypatch.setattr(doc, "_now", lambda: pd.Timestamp("2024-01-02 12:00"))
     pts = [("20240101T000000Z", 3), ("20240101T001500Z", 4), ("20240101T001500Z", 4)]
     api.script.append((200, JSON, gdelt_json("Article Count", pts, "15m")))
-    with pytest.warns(UserWarning, match="duplicate"):
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
         df = toolkit.doc_timeline("rus-kor", "2024-01-01", "2024-01-01", mode="timelinevolraw",
                                   base_url=api.url, **FAST)
+    said = " | ".join(str(w.message) for w in caught)
+    assert "1 duplicate date" in said and "sub-daily steps; aggregating" in said
     assert df["value"].tolist() == [7.0]
 
 
