@@ -30,9 +30,14 @@ How a request is made
   answered and 2014–2015 rejected. Earlier starts raise before any request; answers for old
   dates are what the API gives, not guaranteed complete.
 * **Pacing / retries / errors**: :mod:`toolkit.sources.doc_http` (one request per
-  ``interval`` seconds for every process sharing the data dir; backoff on 429/5xx/timeouts;
-  HTTP-200 text bodies become :class:`DocQueryError`).
-* **Cache**: :mod:`toolkit.sources.doc_cache`; finished windows are never requested again.
+  ``interval`` seconds for every process sharing the data dir; backoff on 429/5xx/timeouts
+  and on HTTP-200 error pages of a proxy; other HTTP-200 text bodies become
+  :class:`DocQueryError`; bodies over 16 MiB are cut off).
+* **Validation**: every answer is checked by :func:`validate_answer` BEFORE it is cached;
+  an invalid one is retried and then raises :class:`DocBadAnswer` naming the query and
+  window. A repeated date keeps its first value (with a warning).
+* **Cache**: :mod:`toolkit.sources.doc_cache`; finished windows are never requested again; a
+  damaged or invalid cache file is ignored with a warning and fetched again.
 
 Examples
 --------
@@ -589,8 +594,19 @@ def doc_timeline(query: str, start, end, *, mode: str = "timelinevol", source: s
         Unknown mode, query name, media or source; malformed, reversed or too-early dates.
     DocQueryError
         The API rejected the query (carries the API's message and the query).
+    DocBadAnswer
+        Every attempt got HTTP 200 with an answer that is not a valid timeline (empty,
+        malformed, over the size cap, wrong shape); nothing of it was cached.
     DocHTTPError
         The API kept failing after the retries.
+    toolkit.errors.CacheCorrupt
+        ``<data_dir>/doc/pace.json`` is damaged (delete it and rerun).
+
+    Warns
+    -----
+    UserWarning
+        A repeated date in an answer (the first value is kept); a cache file that is damaged
+        or holds an invalid answer (ignored and fetched again).
 
     Examples
     --------
@@ -724,7 +740,8 @@ def load_doc_timelines(queries=None, modes=None, start=None, end=None, *,
         ``cache``: real responses cached by ``toolkit fetch doc`` (``LookupError`` naming the
         fetch command when something is missing); ``demo``: the SYNTHETIC demo timelines;
         ``auto``: the cache when it covers EVERY requested query, mode and day, else the demo
-        (real and synthetic are never mixed in one frame).
+        (real and synthetic are never mixed in one frame). A damaged or invalid cache file
+        counts as missing, with a warning naming it.
 
     Returns
     -------
