@@ -378,9 +378,8 @@ class DocClient:
         n = self.retries + 1
         if bad_answer:
             raise DocBadAnswer(
-                f"The DOC API gave no valid answer for {what} after {n} attempts; last: {last}. "
-                "Nothing was cached for this window; rerun later to fetch it (finished "
-                "windows are cached)", status=status, url=url)
+                f"The DOC API gave no valid answer for {what} after {n} attempts; last: {last}"
+                "; nothing was cached for this window", status=status, url=url)
         cls = DocRateLimitError if status == 429 else DocHTTPError
         raise cls(f"The DOC API request for {what} failed after {n} attempts; last: {last}",
                   status=status, url=url)
