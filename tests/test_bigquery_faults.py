@@ -181,3 +181,11 @@ def test_damaged_fetch_record_is_cache_corrupt_naming_the_file(data_dir, content
         B.fetch_bigquery(START, END, client=FakeBigQueryClient(), verbose=False)
     assert main(["bigquery", "sql", "--start", START, "--end", END]) == 0  # needs no cache
     capsys.readouterr()
+
+
+@pytest.mark.parametrize("max_gb", [float("inf"), float("nan"), 1e12, "inf"])
+def test_the_ceiling_is_always_a_finite_number_of_bytes(max_gb, data_dir):
+    client = FakeBigQueryClient()
+    with pytest.raises(ValueError, match="max_gb"):
+        B.fetch_bigquery(START, END, client=client, max_gb=max_gb, verbose=False)
+    assert client.calls == []

@@ -266,6 +266,9 @@ def max_bytes_from_gb(max_gb: float | None) -> int:
         raise ValueError(f"max_gb={max_gb!r} is not a number of GB") from None
     if not gb > 0:
         raise ValueError(f"max_gb must be > 0 GB, got {max_gb!r}; the ceiling is always set")
+    if not math.isfinite(gb) or gb * GB >= 2**63:  # BigQuery takes an int64 of bytes
+        raise ValueError(f"max_gb={max_gb!r} is not a finite ceiling; give a number of GB "
+                         "(10**9 bytes) such as 50 or 160; the ceiling is always set")
     return int(gb * GB)
 
 
