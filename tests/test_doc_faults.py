@@ -338,6 +338,23 @@ def test_truncated_50_mb_body_costs_bounded_memory(api, tmp_path):
     assert window_files(tmp_path) == []
 
 
+# ------------------------------------------------------------------ client settings
+
+@pytest.mark.parametrize("kwargs,match", [
+    ({"retries": -1}, "retries=-1 must be a whole number >= 0"),
+    ({"retries": 1.5}, "retries=1.5"),
+    ({"timeout": float("nan")}, "timeout=nan must be a finite number"),
+    ({"timeout": 0}, "timeout=0"),
+    ({"backoff": float("inf")}, "backoff=inf"),
+    ({"interval": float("nan")}, "interval must be a finite number"),
+])
+def test_bad_client_settings_are_value_errors_before_any_request(api, data_dir, kwargs, match):
+    args = {**FAST, **kwargs}
+    with pytest.raises(ValueError, match=match):
+        toolkit.doc_timeline("rus-kor", START, END, base_url=api.url, **args)
+    assert api.request_count == 0
+
+
 # ------------------------------------------------------------------ corrupt pacing state
 
 @pytest.mark.parametrize("content", [b"", b"{not json", b"[]", b'{"done": "yesterday"}'])

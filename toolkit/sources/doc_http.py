@@ -102,6 +102,21 @@ def max_body_bytes(value: float | None = None) -> int:
     return max(1, int(mb * 10**6))
 
 
+def _check_number(name: str, value, what: str, *, minimum: float,
+                  strict: bool = False) -> float:
+    """``value`` as a finite float >= minimum (> minimum if strict), else ValueError."""
+    try:
+        v = float(value)
+    except (TypeError, ValueError):
+        v = math.nan
+    if isinstance(value, bool) or not math.isfinite(v) or v < minimum or (strict and
+                                                                          v == minimum):
+        bound = ">" if strict else ">="
+        raise ValueError(f"{name}={value!r} must be a finite number of {what} {bound} "
+                         f"{minimum:g}")
+    return v
+
+
 class DocError(ToolkitError):
     """A DOC API request failed (after retries where they apply)."""
 
@@ -233,10 +248,15 @@ class DocClient:
         from pathlib import Path
 
         self.url = doc_url(base_url)
+        self.timeout = _check_number("timeout", timeout, "seconds per request", minimum=0.0,
+                                     strict=True)
+        if isinstance(retries, bool) or not isinstance(retries, int) or retries < 0:
+            raise ValueError(f"retries={retries!r} must be a whole number >= 0 (retries after "
+                             "the first attempt; default 5)")
+        self.retries = retries
+        self.backoff = _check_number("backoff", backoff, "seconds before the first retry",
+                                     minimum=0.0)
         self.pacer = Pacer(Path(data_dir) / "doc", doc_interval(interval))
-        self.timeout = float(timeout)
-        self.retries = int(retries)
-        self.backoff = float(backoff)
         self.max_backoff = float(max_backoff)
         self.max_retry_after = float(max_retry_after)
         self.session = session or requests.Session()

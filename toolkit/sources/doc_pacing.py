@@ -71,8 +71,10 @@ class Pacer:
     """
 
     def __init__(self, directory: str | os.PathLike, interval: float = 5.0) -> None:
-        if not isinstance(interval, int | float) or interval < 0:
-            raise ValueError(f"interval must be a number of seconds >= 0, got {interval!r}")
+        if isinstance(interval, bool) or not isinstance(interval, int | float) \
+                or not interval >= 0 or interval == float("inf"):
+            raise ValueError(f"interval must be a finite number of seconds >= 0, got "
+                             f"{interval!r}")
         self.directory = Path(directory)
         self.directory.mkdir(parents=True, exist_ok=True)
         self.interval = float(interval)
