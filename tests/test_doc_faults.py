@@ -170,6 +170,20 @@ def test_empty_object_is_the_apis_no_match_answer_and_is_cached(api, data_dir):
     assert df.empty and api.request_count == 1 and len(window_files(data_dir)) == 1
 
 
+def test_invalid_article_list_is_retried_and_never_cached(api, data_dir, tmp_path_factory):
+    article = {"url": "https://www.thehindu.com/news/x.ece", "url_mobile": "", "title": "X",
+               "seendate": "bogus", "socialimage": "", "domain": "thehindu.com",
+               "language": "English", "sourcecountry": "India"}
+    api.script.extend([(200, JSON, json.dumps({"articles": [article]}).encode()),
+                       (200, JSON, b'{"articles": "oops"}')])
+    arts = toolkit.doc_articles("rus-kor", "2024-01-01", "2024-01-03", base_url=api.url, **FAST)
+    assert api.request_count == 3
+    with FakeDocAPI() as clean:
+        ref = toolkit.doc_articles("rus-kor", "2024-01-01", "2024-01-03", base_url=clean.url,
+                                   data_dir=tmp_path_factory.mktemp("clean"), **FAST)
+    assert_same(arts, ref)
+
+
 # ------------------------------------------------------------------ duplicate dates
 
 def test_duplicate_date_keeps_the_first_value_with_a_warning(api, data_dir):
