@@ -371,7 +371,9 @@ def test_bad_client_settings_are_value_errors_before_any_request(api, data_dir, 
 
 # ------------------------------------------------------------------ corrupt pacing state
 
-@pytest.mark.parametrize("content", [b"", b"{not json", b"[]", b'{"done": "yesterday"}'])
+@pytest.mark.parametrize("content", [b"", b"{not json", b"[]", b'{"done": "yesterday"}',
+                                     b'{"not_before": Infinity}',
+                                     b'{"not_before": 32503680000.0}'])  # year 3000
 def test_corrupt_pacing_state_is_cache_corrupt_naming_the_file(api, data_dir, content, capsys):
     state = data_dir / "doc" / "pace.json"
     state.parent.mkdir(parents=True)

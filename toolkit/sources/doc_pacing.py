@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import math
 import os
 import threading
 import time
@@ -33,6 +34,8 @@ from ..errors import CacheCorrupt
 from ..store import write_json_atomic
 
 _THREAD_LOCKS: dict[str, threading.Lock] = {}
+#: A pace time further ahead than this (s) is damage, not a Retry-After (those are <= 15 min).
+_MAX_AHEAD = 86400.0
 _THREAD_LOCKS_GUARD = threading.Lock()
 
 
@@ -107,8 +110,11 @@ class Pacer:
                 raise ValueError(f"a JSON {type(st).__name__}, not an object")
             for k in ("sent", "done", "not_before"):
                 v = st.get(k, 0.0)
-                if isinstance(v, bool) or not isinstance(v, int | float) or v != v:
+                if isinstance(v, bool) or not isinstance(v, int | float) \
+                        or not math.isfinite(v):
                     raise ValueError(f"{k!r} is {v!r}, not a Unix time")
+                if v > time.time() + _MAX_AHEAD:  # would block every request for that long
+                    raise ValueError(f"{k!r} is {v!r}, more than a day ahead")
         except ValueError as exc:
             raise CacheCorrupt(
                 f"The DOC pacing state {self.state_path} is damaged ({exc}); delete it and "
