@@ -46,6 +46,7 @@ import pandas as pd
 from .. import aggregate as A
 from .. import schema as S
 from ..actors import validate_actors
+from ..errors import ToolkitError
 from .bigquery_cache import (
     STORE,
     _cached,
@@ -75,8 +76,8 @@ JOB_LABELS = {"client": "rokrus-rhetoric-toolkit"}
 
 
 # --------------------------------------------------------------------------- errors
-class BigQueryError(RuntimeError):
-    """BigQuery refused or failed a request; the message says what to do."""
+class BigQueryError(ToolkitError):
+    """BigQuery refused or failed a request; the message says what to do (CLI: exit 1)."""
 
 
 class BigQueryNotInstalled(ImportError):
