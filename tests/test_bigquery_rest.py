@@ -157,12 +157,16 @@ def _client(api: FakeBigQueryAPI) -> bigquery.Client:
 
 def test_real_client_fetch_through_rest(api, data_dir):
     report = B.fetch_bigquery(START, END, client=_client(api), max_gb=3, verbose=False)
-    # what the library actually sent: two dry runs, then two jobs, all with the ceiling
+    # what the library actually sent: two dry runs, then two jobs, all with a ceiling: the
+    # dry runs the fetch's, the jobs their shares of it (together never above it)
     assert [bool(b["configuration"].get("dryRun")) for b in api.inserts] == [True, True, False,
                                                                             False]
+    caps = [int(b["configuration"]["query"]["maximumBytesBilled"]) for b in api.inserts]
+    assert caps[:2] == [3 * 10**9] * 2 and 0 < caps[2] < 3 * 10**9 and 0 < caps[3] < 3 * 10**9
+    rec_billed = [q["bytes_billed"] for q in B.fetches(data_dir)[0]["queries"]]
+    assert caps[2] == 3 * 10**9 - rec_billed[1] and caps[3] == 3 * 10**9 - rec_billed[0]
     for body in api.inserts:
         q = body["configuration"]["query"]
-        assert q["maximumBytesBilled"] == str(3 * 10**9)
         assert q["useLegacySql"] is False
         assert body["configuration"]["labels"] == B.JOB_LABELS
     assert api.inserts[0]["configuration"]["query"]["useQueryCache"] is False

@@ -242,10 +242,14 @@ def test_text_error_bodies_become_doc_query_error(api, data_dir, kind, message):
     assert not (data_dir / "doc" / "timelinevol").exists()  # nothing cached
 
 
-def test_malformed_json_is_an_error(api, data_dir):
-    api.script.append("bad-json")
-    with pytest.raises(DocHTTPError, match="malformed JSON"):
-        toolkit.doc_timeline("rus-kor", "2024-01-01", "2024-02-01", base_url=api.url, **FAST)
+def test_malformed_json_is_retried_then_an_error(api, data_dir):
+    api.script.append("bad-json")  # once: the retry gets the answer
+    df = toolkit.doc_timeline("rus-kor", "2024-01-01", "2024-02-01", base_url=api.url, **FAST)
+    assert len(df) == 32 and api.request_count == 2
+    api.script.extend(["bad-json"] * 3)
+    with pytest.raises(DocHTTPError, match="after 3 attempts.*malformed JSON"):
+        toolkit.doc_timeline("rus-prk", "2024-01-01", "2024-02-01", base_url=api.url,
+                             retries=2, **FAST)
 
 
 def test_empty_result_is_an_empty_frame_with_the_schema(api, data_dir):

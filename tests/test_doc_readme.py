@@ -46,5 +46,7 @@ def test_readme_doc_examples_run(monkeypatch, data_dir, capsys):
 def test_readme_documents_the_rules():
     sec = _section()
     for needle in ("72 hours", "2017-01-01", "3 months", "SYNTHETIC", "FIPS",
-                   "DocQueryError", "Retry-After", "TOOLKIT_DOC_QUERIES"):
+                   "DocQueryError", "Retry-After", "TOOLKIT_DOC_QUERIES",
+                   "Only valid answers are cached", "DocBadAnswer", "Duplicate dates",
+                   "**first** value", "TOOLKIT_DOC_MAX_BODY_MB", "16 MiB", "502 Bad Gateway"):
         assert needle in sec, needle

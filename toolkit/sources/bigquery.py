@@ -46,6 +46,7 @@ import pandas as pd
 from .. import aggregate as A
 from .. import schema as S
 from ..actors import validate_actors
+from ..errors import ToolkitError
 from .bigquery_cache import (
     STORE,
     _cached,
@@ -75,8 +76,8 @@ JOB_LABELS = {"client": "rokrus-rhetoric-toolkit"}
 
 
 # --------------------------------------------------------------------------- errors
-class BigQueryError(RuntimeError):
-    """BigQuery refused or failed a request; the message says what to do."""
+class BigQueryError(ToolkitError):
+    """BigQuery refused or failed a request; the message says what to do (CLI: exit 1)."""
 
 
 class BigQueryNotInstalled(ImportError):
@@ -97,8 +98,46 @@ class CostLimitExceeded(BigQueryError):
 
 
 # --------------------------------------------------------------------------- SQL
+# GCP project ids: 6-30 lowercase letters, digits and hyphens, starting with a letter, not
+# ending with a hyphen (optionally domain-scoped, "example.com:my-project"); dataset ids:
+# letters, digits, underscores; table ids are kept to letters, digits, underscores, hyphens.
+_PROJECT_RE = r"(?:[a-z0-9][a-z0-9.-]{0,62}:)?[a-z][a-z0-9-]{4,28}[a-z0-9]"
+_TABLE_RE = re.compile(rf"({_PROJECT_RE})\.([A-Za-z0-9_]{{1,1024}})\.([A-Za-z0-9_-]{{1,1024}})")
+_TABLE_FORM = ("project.dataset.table, e.g. 'gdelt-bq.gdeltv2.events_partitioned' (project: "
+               "6-30 lowercase letters, digits or hyphens, starting with a letter; dataset: "
+               "letters, digits, underscores; table: letters, digits, underscores, hyphens; "
+               "no backquotes, spaces or comments)")
+
+
+def check_table(table: str) -> str:
+    """Validate a BigQuery table reference; returns it unchanged.
+
+    The reference goes into the SQL text (BigQuery cannot bind table names as parameters), so
+    only a plain ``project.dataset.table`` is accepted: anything else could end the table
+    name and comment out or replace the partition filter that bounds the scan (and the bill).
+
+    Raises
+    ------
+    ValueError
+        ``table`` is not ``project.dataset.table`` with the characters GCP allows.
+
+    Examples
+    --------
+    >>> check_table("gdelt-bq.gdeltv2.events_partitioned")
+    'gdelt-bq.gdeltv2.events_partitioned'
+    >>> check_table("gdelt-bq.gdeltv2.events` --")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    ValueError: table='gdelt-bq.gdeltv2.events` --' is not a BigQuery table reference; ...
+    """
+    if not isinstance(table, str) or not _TABLE_RE.fullmatch(table):
+        raise ValueError(f"table={table!r} is not a BigQuery table reference; give "
+                         f"{_TABLE_FORM}")
+    return table
+
+
 def _table_ref(table: str) -> str:
-    return table if table.startswith("`") else f"`{table}`"
+    return f"`{check_table(table)}`"
 
 
 def _check_pad(pad_days) -> int:
@@ -144,7 +183,8 @@ def bigquery_sql(start, end, *, actors=None, date_basis: str = "sqldate",
     pad_days : int
         Extra partition days scanned after ``end`` for ``sqldate`` (late reports), default 7.
     table : str
-        Table to query (default :data:`TABLE`).
+        Table to query (default :data:`TABLE`): ``project.dataset.table`` only, checked by
+        :func:`check_table` (``ValueError`` otherwise).
 
     Returns
     -------
@@ -227,6 +267,9 @@ def max_bytes_from_gb(max_gb: float | None) -> int:
         raise ValueError(f"max_gb={max_gb!r} is not a number of GB") from None
     if not gb > 0:
         raise ValueError(f"max_gb must be > 0 GB, got {max_gb!r}; the ceiling is always set")
+    if not math.isfinite(gb) or gb * GB >= 2**63:  # BigQuery takes an int64 of bytes
+        raise ValueError(f"max_gb={max_gb!r} is not a finite ceiling; give a number of GB "
+                         "(10**9 bytes) such as 50 or 160; the ceiling is always set")
     return int(gb * GB)
 
 
@@ -272,8 +315,14 @@ class Estimate:
         return sum(q.usd for q in self.queries)
 
     @property
+    def bytes_billed_estimate(self) -> int:
+        """Bytes the fetch would bill: each query's estimate, at least 10 MiB per query."""
+        return sum(max(q.bytes_processed, MIN_BILLED_BYTES) for q in self.queries)
+
+    @property
     def within_limit(self) -> bool:
-        return self.bytes_processed <= self.max_bytes_billed
+        """True when the whole fetch (every query together) fits under the ceiling."""
+        return self.bytes_billed_estimate <= self.max_bytes_billed
 
     def summary(self) -> str:
         """A few lines for people: per query, total, ceiling, comparison."""
@@ -548,15 +597,54 @@ def _run(client, sql: str, *, max_bytes_billed: int) -> tuple[pd.DataFrame, obje
     return table.to_pandas(), job
 
 
+def _billed(job, ceiling: int) -> int:
+    """Bytes a finished job billed; its ceiling when BigQuery did not say (worst case)."""
+    billed = getattr(job, "total_bytes_billed", None)
+    if billed is None:
+        return 0 if getattr(job, "cache_hit", False) else ceiling
+    return int(billed)
+
+
+def _run_within(client, est: Estimate) -> list[tuple[pd.DataFrame, object, int]]:
+    """Run the estimate's queries in order under ONE ceiling for the whole fetch.
+
+    Each job's ``maximum_bytes_billed`` is what remains of ``est.max_bytes_billed`` after the
+    bytes already billed by the earlier jobs and the estimates (at least 10 MiB each) reserved
+    for the later ones, so all jobs together never bill more than the ceiling. A job whose
+    share fell below its own estimate (an earlier job billed more than estimated) is not
+    started: :class:`CostLimitExceeded`, nothing is cached. Returns (rows, job, ceiling)
+    per query.
+    """
+    reserve = [max(q.bytes_processed, MIN_BILLED_BYTES) for q in est.queries]
+    billed, out = 0, []
+    for i, q in enumerate(est.queries):
+        ceiling = est.max_bytes_billed - billed - sum(reserve[i + 1:])
+        if ceiling < reserve[i]:
+            raise CostLimitExceeded(
+                f"Stopped before the {q.label} query: the earlier jobs billed "
+                f"{fmt_bytes(billed)}, leaving {fmt_bytes(max(ceiling, 0))} of the fetch's "
+                f"ceiling of {fmt_bytes(est.max_bytes_billed)} for a query estimated at "
+                f"{fmt_bytes(reserve[i])}; nothing was cached. Raise the ceiling (--max-gb / "
+                "max_gb) or narrow the date range", estimated_bytes=est.bytes_billed_estimate,
+                max_bytes_billed=est.max_bytes_billed)
+        df, job = _run(client, q.sql, max_bytes_billed=ceiling)
+        billed += _billed(job, ceiling)
+        out.append((df, job, ceiling))
+    return out
+
+
 def fetch_bigquery(start, end, *, project: str | None = None, actors=None,
                    date_basis: str = "sqldate", max_gb: float | None = None,
                    pad_days: int = A.DEFAULT_PAD_DAYS, table: str = TABLE, data_dir=None,
                    client=None, verbose: bool = True, refresh: bool = False) -> FetchReport:
     """Build the dyad cube and daily totals for [start, end] on BigQuery and cache them.
 
-    Steps: dry-run both queries; refuse (:class:`CostLimitExceeded`) when their estimated
-    bytes exceed the ceiling; run them with ``maximum_bytes_billed`` set (BigQuery itself then
-    fails a job, unbilled, that would go over); replace the cached days [start, end] of the
+    Steps: dry-run both queries; refuse (:class:`CostLimitExceeded`) when the SUM of their
+    estimates (at least 10 MiB each, BigQuery's minimum) exceeds the ceiling; run them one
+    after the other, each with ``maximum_bytes_billed`` = what remains of the ONE ceiling for
+    the fetch (the cube query: the ceiling minus the totals query's estimate; the totals
+    query: the ceiling minus what the cube job billed), so BigQuery itself fails, unbilled,
+    a job that would take the fetch over; replace the cached days [start, end] of the
     ``bigquery`` store; record provenance (query text, job ids, bytes, time) in
     ``<data_dir>/cubes/bigquery/fetches.json``. Afterwards ``toolkit.load_cube(start, end,
     source="bigquery")`` returns the cube.
@@ -572,10 +660,11 @@ def fetch_bigquery(start, end, *, project: str | None = None, actors=None,
     date_basis : {"sqldate", "dateadded"}
         One per cache directory (a cache never mixes bases).
     max_gb : float, optional
-        Ceiling on the bytes processed by the fetch, in GB (10**9 bytes); default 50 GB
-        (about US$ 0.28 at list price). Raise it explicitly for long ranges.
+        Ceiling on the bytes billed by the whole fetch (both jobs together), in GB (10**9
+        bytes); default 50 GB (about US$ 0.28 at list price). Raise it explicitly for long
+        ranges.
     pad_days, table
-        As :func:`bigquery_sql`.
+        As :func:`bigquery_sql` (``table`` must be ``project.dataset.table``).
     data_dir : path, optional
         Cache directory (default ``TOOLKIT_DATA_DIR`` or ``data/cache``).
     client : google.cloud.bigquery.Client, optional
@@ -593,9 +682,10 @@ def fetch_bigquery(start, end, *, project: str | None = None, actors=None,
     Raises
     ------
     ValueError
-        Bad dates, actors, date basis or ceiling (before any request).
+        Bad dates, actors, date basis, table or ceiling (before any request).
     CostLimitExceeded
-        The estimate is above the ceiling; nothing was run.
+        The estimate is above the ceiling; nothing was run (or, if the cube job billed more
+        than estimated, the totals query was not started; nothing was cached).
     BigQueryNotInstalled, BigQueryAuthError, BigQueryError
         Missing extra, missing credentials/project, or BigQuery refusing a job.
 
@@ -607,6 +697,7 @@ def fetch_bigquery(start, end, *, project: str | None = None, actors=None,
     acts = validate_actors(actors)
     s, e = _check_range(start, end)
     max_bytes_from_gb(max_gb)
+    check_table(table)
     _check_cache_basis(date_basis, data_dir)
     if not refresh and _cached(s, e, acts, data_dir):
         report = FetchReport(f"{s:%Y-%m-%d}", f"{e:%Y-%m-%d}", acts, date_basis, "", 0, 0, 0,
@@ -623,15 +714,14 @@ def fetch_bigquery(start, end, *, project: str | None = None, actors=None,
     if verbose:
         print(est.summary(), flush=True)
     if not est.within_limit:
-        need = max(1, math.ceil(est.bytes_processed / GB * 1.1))
+        need = max(1, math.ceil(est.bytes_billed_estimate / GB * 1.1))
         raise CostLimitExceeded(
             f"Refusing to run: the queries for {est.start}..{est.end} would process "
             f"{fmt_bytes(est.bytes_processed)} (~US$ {est.usd:,.2f} at US$ {est.usd_per_tib:g}/TiB)"
             f", above the ceiling of {fmt_bytes(est.max_bytes_billed)}. Narrow the date range, "
             f"or raise the ceiling explicitly: --max-gb {need} (max_gb={need})",
             estimated_bytes=est.bytes_processed, max_bytes_billed=est.max_bytes_billed)
-    cube_raw, cube_job = _run(client, est.queries[0].sql, max_bytes_billed=est.max_bytes_billed)
-    tot_raw, tot_job = _run(client, est.queries[1].sql, max_bytes_billed=est.max_bytes_billed)
+    (cube_raw, cube_job, cube_cap), (tot_raw, tot_job, tot_cap) = _run_within(client, est)
     cube = S.coerce(cube_raw, S.CUBE) if len(cube_raw) else S.CUBE.empty()
     totals = S.coerce(tot_raw, S.DAILY_TOTALS) if len(tot_raw) else S.DAILY_TOTALS.empty()
     jobs = [str(getattr(j, "job_id", "") or "") for j in (cube_job, tot_job)]
@@ -647,10 +737,11 @@ def fetch_bigquery(start, end, *, project: str | None = None, actors=None,
              "location": str(getattr(j, "location", "") or ""),
              "bytes_processed": int(getattr(j, "total_bytes_processed", 0) or 0),
              "bytes_billed": int(getattr(j, "total_bytes_billed", 0) or 0),
+             "maximum_bytes_billed": cap,
              "cache_hit": bool(getattr(j, "cache_hit", False)),
              "rows": n}
-            for q, j, n in zip(est.queries, (cube_job, tot_job), (len(cube), len(totals)),
-                               strict=True)],
+            for q, j, n, cap in zip(est.queries, (cube_job, tot_job), (len(cube), len(totals)),
+                                    (cube_cap, tot_cap), strict=True)],
     }
     months = _write_cache(cube, totals, s, e, record, data_dir)
     report = FetchReport(f"{s:%Y-%m-%d}", f"{e:%Y-%m-%d}", acts, date_basis, est.project,
@@ -668,7 +759,7 @@ def as_dict(obj) -> dict:
 __all__ = [
     "TABLE", "FIRST_DAY", "USD_PER_TIB", "DEFAULT_MAX_GB", "MIN_BILLED_BYTES", "STORE",
     "BigQueryError", "BigQueryNotInstalled", "BigQueryAuthError", "CostLimitExceeded",
-    "bigquery_sql", "bigquery_totals_sql", "select_star_sql", "usd_per_tib",
+    "bigquery_sql", "bigquery_totals_sql", "check_table", "select_star_sql", "usd_per_tib",
     "estimate_cost_usd", "max_bytes_from_gb", "fmt_bytes", "QueryEstimate", "Estimate",
     "resolve_project", "make_client", "local_credentials", "check_ready", "dry_run",
     "estimate_bigquery", "FetchReport", "fetch_bigquery", "fetches", "load", "provenance",

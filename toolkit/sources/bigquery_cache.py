@@ -17,6 +17,7 @@ import pandas as pd
 from .. import aggregate as A
 from .. import store
 from ..config import data_dir as _data_dir
+from ..errors import CacheCorrupt
 
 STORE = "bigquery"
 _MANIFEST = "fetches.json"
@@ -32,13 +33,40 @@ def fetches(data_dir=None) -> list[dict]:
     """Provenance of every fetch into the BigQuery cache, oldest first.
 
     Each record holds ``start``, ``end``, ``actors``, ``date_basis``, ``project``,
-    ``fetched_at`` (UTC) and per query (``cube``, ``totals``) the SQL text, ``job_id``,
-    estimated bytes, ``bytes_processed``, ``bytes_billed`` and ``rows``.
+    ``fetched_at`` (UTC), ``max_bytes_billed`` (the fetch's ceiling) and per query (``cube``,
+    ``totals``) the SQL text, ``job_id``, estimated bytes, ``bytes_processed``,
+    ``bytes_billed``, ``maximum_bytes_billed`` (that job's share of the ceiling) and ``rows``.
+
+    Raises
+    ------
+    toolkit.errors.CacheCorrupt
+        ``fetches.json`` exists but is damaged (the message names it and how to repair).
     """
     p = _manifest_path(data_dir)
-    if not p.exists():
+    try:
+        raw = p.read_bytes()
+    except FileNotFoundError:
         return []
-    return json.loads(p.read_text()).get("fetches", [])
+    try:
+        if not raw.strip():
+            raise ValueError("the file is empty")
+        try:
+            obj = json.loads(raw)
+        except ValueError as exc:
+            raise ValueError(f"not JSON: {exc}") from None
+        recs = obj.get("fetches") if isinstance(obj, dict) else None
+        if not isinstance(recs, list):
+            raise ValueError("no 'fetches' list")
+        for i, r in enumerate(recs):
+            if not isinstance(r, dict) or not isinstance(r.get("actors"), list):
+                raise ValueError(f"fetch {i} is not a fetch record")
+            pd.Timestamp(r["start"]), pd.Timestamp(r["end"])  # noqa: B018
+    except (ValueError, KeyError, TypeError) as exc:
+        raise CacheCorrupt(
+            f"The BigQuery fetch record {p} is damaged ({str(exc)[:160]}); the BigQuery cache "
+            f"cannot be trusted without it: delete the folder {p.parent} and run "
+            "`toolkit fetch bigquery` again for the ranges you need") from None
+    return recs
 
 
 def _check_cache_basis(date_basis: str, data_dir) -> None:

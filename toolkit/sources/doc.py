@@ -30,9 +30,14 @@ How a request is made
   answered and 2014–2015 rejected. Earlier starts raise before any request; answers for old
   dates are what the API gives, not guaranteed complete.
 * **Pacing / retries / errors**: :mod:`toolkit.sources.doc_http` (one request per
-  ``interval`` seconds for every process sharing the data dir; backoff on 429/5xx/timeouts;
-  HTTP-200 text bodies become :class:`DocQueryError`).
-* **Cache**: :mod:`toolkit.sources.doc_cache`; finished windows are never requested again.
+  ``interval`` seconds for every process sharing the data dir; backoff on 429/5xx/timeouts
+  and on HTTP-200 error pages of a proxy; other HTTP-200 text bodies become
+  :class:`DocQueryError`; bodies over 16 MiB are cut off).
+* **Validation**: every answer is checked by :func:`validate_answer` BEFORE it is cached;
+  an invalid one is retried and then raises :class:`DocBadAnswer` naming the query and
+  window. A repeated date keeps its first value (with a warning).
+* **Cache**: :mod:`toolkit.sources.doc_cache`; finished windows are never requested again; a
+  damaged or invalid cache file is ignored with a warning and fetched again.
 
 Examples
 --------
@@ -45,8 +50,11 @@ True
 
 from __future__ import annotations
 
+import datetime as _dt
 import logging
+import math
 import os
+import re
 import warnings
 from pathlib import Path
 
@@ -57,13 +65,21 @@ from ..config import data_dir as _data_dir
 from ..cube import parse_range
 from ..schema import Column, Schema, coerce
 from . import doc_cache
-from .doc_http import DocClient, DocError, DocHTTPError, DocQueryError, DocRateLimitError
+from .doc_http import (
+    DocBadAnswer,
+    DocClient,
+    DocError,
+    DocHTTPError,
+    DocQueryError,
+    DocRateLimitError,
+    InvalidAnswer,
+)
 from .doc_registry import QuerySpec, load_registry
 
 __all__ = [
-    "ARTICLES", "DocError", "DocHTTPError", "DocQueryError", "DocRateLimitError", "EARLIEST",
-    "MODES", "TIMELINE", "doc_articles", "doc_timeline", "load_doc_timelines",
-    "timeline_windows",
+    "ARTICLES", "DocBadAnswer", "DocError", "DocHTTPError", "DocQueryError",
+    "DocRateLimitError", "EARLIEST", "MODES", "TIMELINE", "doc_articles", "doc_timeline",
+    "load_doc_timelines", "timeline_windows", "validate_answer",
 ]
 
 log = logging.getLogger("toolkit")
@@ -199,6 +215,120 @@ def timeline_windows(start, end, now: pd.Timestamp | None = None
 
 
 # --------------------------------------------------------------------------------------------
+# validation (before anything is cached, and again when a cached file is read)
+
+_DATE_RE = re.compile(r"\d{8}T\d{6}Z\Z")
+_ART_DATE_RE = _DATE_RE
+# keys the API puts beside "timeline" / "articles"; an object with other keys only is not an
+# answer (e.g. {"error": ...} from something in front of the API)
+_INFO_KEYS = {"query_details"}
+
+
+def _number(v, what: str) -> None:
+    # JSON numbers only; null is a missing value (NaN); "3", true, NaN and Infinity are not
+    if v is None:
+        return
+    if isinstance(v, bool) or not isinstance(v, int | float) or not math.isfinite(v):
+        raise InvalidAnswer(f"{what} is {v!r}, not a finite number")
+
+
+def _check_date(d, what: str) -> None:
+    if not isinstance(d, str) or not _DATE_RE.match(d):
+        raise InvalidAnswer(f"{what} is {d!r}, not a date like '20240101T000000Z'")
+    try:
+        _dt.datetime.strptime(d, "%Y%m%dT%H%M%SZ")
+    except ValueError:
+        raise InvalidAnswer(f"{what} is {d!r}, not a real date") from None
+
+
+def _validate_timeline(obj) -> tuple[dict, int]:
+    if not isinstance(obj, dict):
+        raise InvalidAnswer(f"the answer is a JSON {type(obj).__name__}, not an object")
+    if "timeline" not in obj:
+        if set(obj) <= _INFO_KEYS:
+            return obj, 0  # {} (or details only): the API's answer when nothing matches
+        raise InvalidAnswer(f"no 'timeline' in the answer (keys: {sorted(obj)[:5]})")
+    tl = obj["timeline"]
+    if not isinstance(tl, list):
+        raise InvalidAnswer(f"'timeline' is a {type(tl).__name__}, not a list of series")
+    seen: set[tuple[str, str]] = set()
+    dropped = 0
+    out = []
+    for i, s in enumerate(tl):
+        if not isinstance(s, dict) or not isinstance(s.get("series", ""), str) \
+                or not isinstance(s.get("data", []), list):
+            raise InvalidAnswer(f"timeline[{i}] is not a series with a 'data' list")
+        name = s.get("series", "")
+        data = []
+        for j, pt in enumerate(s.get("data") or []):
+            where = f"timeline[{i}].data[{j}]"
+            if not isinstance(pt, dict):
+                raise InvalidAnswer(f"{where} is not an object")
+            _check_date(pt.get("date"), f"{where}.date")
+            _number(pt.get("value"), f"{where}.value")
+            _number(pt.get("norm"), f"{where}.norm")
+            if (name, pt["date"]) in seen:
+                dropped += 1  # the rule: the first value of a repeated step is kept
+                continue
+            seen.add((name, pt["date"]))
+            data.append(pt)
+        out.append({**s, "data": data})
+    return ({**obj, "timeline": out} if dropped else obj), dropped
+
+
+def _validate_articles(obj) -> tuple[dict, int]:
+    if not isinstance(obj, dict):
+        raise InvalidAnswer(f"the answer is a JSON {type(obj).__name__}, not an object")
+    if "articles" not in obj:
+        if set(obj) <= _INFO_KEYS:
+            return obj, 0  # {}: no article matched
+        raise InvalidAnswer(f"no 'articles' in the answer (keys: {sorted(obj)[:5]})")
+    arts = obj["articles"]
+    if not isinstance(arts, list):
+        raise InvalidAnswer(f"'articles' is a {type(arts).__name__}, not a list")
+    for i, a in enumerate(arts):
+        if not isinstance(a, dict) or not isinstance(a.get("url"), str) or not a["url"]:
+            raise InvalidAnswer(f"articles[{i}] has no 'url'")
+        _check_date(a.get("seendate"), f"articles[{i}].seendate")
+        for k, v in a.items():
+            if v is not None and not isinstance(v, str):
+                raise InvalidAnswer(f"articles[{i}].{k} is {v!r}, not text")
+    return obj, 0
+
+
+def validate_answer(obj, mode: str) -> tuple[dict, int]:
+    """Check a parsed DOC answer for ``mode``; returns (the answer to keep, duplicates dropped).
+
+    A timeline answer is ``{}`` (no match) or an object whose ``timeline`` is a list of
+    ``{"series": str, "data": [{"date": "YYYYMMDDTHHMMSSZ", "value": number, "norm":
+    number}]}`` (``norm`` optional, ``null`` allowed as a missing value). An article list is
+    ``{}`` or ``{"articles": [{"url": str, "seendate": "YYYYMMDDTHHMMSSZ", ...}]}``.
+
+    **Duplicate dates**: when one series lists the same step twice, the FIRST value is kept
+    and the repeats dropped (counted in the second element). A DOC timeline gives one value
+    per step: a share of all monitored articles, a mean tone, or a count of distinct
+    articles; summing repeats would double-count the step and averaging would mix a value
+    with a corrupt repeat, so a repeat is treated as a duplicated record, not extra data.
+    The API lists steps in time order, so the first is the one in sequence.
+
+    Raises
+    ------
+    toolkit.sources.doc_http.InvalidAnswer
+        A ``ValueError`` saying what is wrong and where (e.g. ``timeline[0].data[3].date``).
+
+    Examples
+    --------
+    >>> ans = {"timeline": [{"series": "Volume Intensity", "data": [
+    ...     {"date": "20240101T000000Z", "value": 0.5},
+    ...     {"date": "20240101T000000Z", "value": 9.0}]}]}
+    >>> kept, dropped = validate_answer(ans, "timelinevol")
+    >>> kept["timeline"][0]["data"], dropped
+    ([{'date': '20240101T000000Z', 'value': 0.5}], 1)
+    """
+    return _validate_articles(obj) if mode == "artlist" else _validate_timeline(obj)
+
+
+# --------------------------------------------------------------------------------------------
 # parsing
 
 def _label(series: str, mode: str) -> str:
@@ -217,7 +347,12 @@ def parse_timeline(response: dict, mode: str, query: str) -> pd.DataFrame:
     ``timelinesourcecountry``/``timelinelang`` lose a trailing " Volume Intensity". Steps finer
     than a day are aggregated to days (sum for ``timelinevolraw``, mean otherwise) with a
     warning. An empty response (``{}`` or no series) gives an empty frame with the columns.
+    The response is checked first (:func:`validate_answer`: an invalid one raises
+    ``ValueError``; a repeated date keeps its first value, with a warning).
     """
+    response, dropped = validate_answer(response, mode)
+    if dropped:
+        _warn_duplicates(dropped, repr(query))
     df = _parse_timeline_raw(response, mode, query)
     return TIMELINE.empty() if df is None else coerce(df, TIMELINE)
 
@@ -275,6 +410,13 @@ def parse_articles(response: dict, query: str) -> pd.DataFrame:
 # --------------------------------------------------------------------------------------------
 # fetching with the cache
 
+def _warn_duplicates(n: int, what: str) -> None:
+    msg = (f"DOC answer for {what} listed {n} duplicate date(s) within a series; kept the "
+           "first value of each (see toolkit.sources.doc.validate_answer)")
+    log.warning("toolkit: %s", msg)
+    warnings.warn(msg, stacklevel=4)
+
+
 class _Fetcher:
     """Cache-first window fetching for one data dir; counts requests and cache hits."""
 
@@ -285,16 +427,43 @@ class _Fetcher:
         self.now = now
         self.hits = 0
         self.provenance: list[dict] = []
+        self._warned: set[Path] = set()
 
-    def cached(self, path: Path, needed_end: pd.Timestamp) -> dict | None:
-        """The cached entry for a window if it serves the days up to ``needed_end``."""
-        entry = doc_cache.read(path, now=self.now, ttl=self.ttl)  # final, or within its TTL
+    def _load(self, path: Path, mode: str) -> dict | None:
+        """The entry at ``path`` if it is readable and holds a valid answer, else None.
+
+        A damaged file, or one holding an answer that is not valid for ``mode`` (cached
+        before answers were validated), counts as missing, with a warning naming it; the next
+        fetch of the window replaces it.
+        """
+        entry, problem = doc_cache.inspect(path)
         if entry is not None:
-            return entry
-        entry = doc_cache.load(path)
+            try:
+                response, dropped = validate_answer(entry["response"], mode)
+            except InvalidAnswer as exc:
+                entry, problem = None, f"it holds no valid DOC {mode} answer ({exc})"
+            else:
+                if dropped and path not in self._warned:
+                    self._warned.add(path)
+                    _warn_duplicates(dropped, str(path))
+                entry = {**entry, "response": response}
+        if problem is not None and path not in self._warned:
+            self._warned.add(path)
+            action = "fetching it again" if self.client is not None else \
+                "treating the window as not cached"
+            msg = f"DOC cache file {path} is ignored: {problem}; {action}"
+            log.warning("toolkit: %s", msg)
+            warnings.warn(msg, stacklevel=5)
+        return entry
+
+    def cached(self, path: Path, needed_end: pd.Timestamp, mode: str) -> dict | None:
+        """The cached entry for a window if it serves the days up to ``needed_end``."""
+        entry = self._load(path, mode)
         if entry is None:
             return None
         prov = entry["provenance"]
+        if doc_cache.usable(prov, now=self.now, ttl=self.ttl):  # final, or within its TTL
+            return entry
         fetched = pd.Timestamp(prov["fetched_at"]).tz_convert("UTC").tz_localize(None)
         if fetched >= needed_end + doc_cache.SETTLE:
             return entry  # unfinished window, but the part we need had settled when fetched
@@ -305,20 +474,27 @@ class _Fetcher:
     def window(self, spec: QuerySpec, mode: str, ws, we, rs, re_, needed_end,
                maxrecords: int = ARTLIST_CAP) -> dict:
         path = doc_cache.window_path(self.data_dir, spec.key, mode, ws, we)
-        entry = self.cached(path, needed_end)
+        entry = self.cached(path, needed_end, mode)
         if entry is None:
             if self.client is None:
                 raise LookupError(path)
             params = {**spec.filter_params(rs, re_, maxrecords), "mode": mode, "format": "json"}
+            what = f"{spec.label!r} {mode} window {ws.date()}..{we.date()}"
             holder: dict = {}
+
+            def validate(obj):
+                obj, dropped = validate_answer(obj, mode)
+                if dropped:
+                    _warn_duplicates(dropped, what)
+                return obj
 
             def save(obj: dict, url: str) -> None:
                 holder["entry"] = doc_cache.write(
                     path, obj, url=url, query=spec.label, query_text=spec.text, mode=mode,
                     window=(ws, we), request=(rs, re_), fetched_at=_now())
 
-            got, url = self.client.get(params, cached=lambda: self.cached(path, needed_end),
-                                       save=save)
+            got, url = self.client.get(params, cached=lambda: self.cached(path, needed_end, mode),
+                                       save=save, validate=validate, what=what)
             if url is None:  # a peer process wrote it while we waited for the pace slot
                 entry = got
                 self.hits += 1
@@ -418,8 +594,19 @@ def doc_timeline(query: str, start, end, *, mode: str = "timelinevol", source: s
         Unknown mode, query name, media or source; malformed, reversed or too-early dates.
     DocQueryError
         The API rejected the query (carries the API's message and the query).
+    DocBadAnswer
+        Every attempt got HTTP 200 with an answer that is not a valid timeline (empty,
+        malformed, over the size cap, wrong shape); nothing of it was cached.
     DocHTTPError
         The API kept failing after the retries.
+    toolkit.errors.CacheCorrupt
+        ``<data_dir>/doc/pace.json`` is damaged (delete it and rerun).
+
+    Warns
+    -----
+    UserWarning
+        A repeated date in an answer (the first value is kept); a cache file that is damaged
+        or holds an invalid answer (ignored and fetched again).
 
     Examples
     --------
@@ -553,7 +740,8 @@ def load_doc_timelines(queries=None, modes=None, start=None, end=None, *,
         ``cache``: real responses cached by ``toolkit fetch doc`` (``LookupError`` naming the
         fetch command when something is missing); ``demo``: the SYNTHETIC demo timelines;
         ``auto``: the cache when it covers EVERY requested query, mode and day, else the demo
-        (real and synthetic are never mixed in one frame).
+        (real and synthetic are never mixed in one frame). A damaged or invalid cache file
+        counts as missing, with a warning naming it.
 
     Returns
     -------

@@ -16,6 +16,10 @@ A window is **complete** when it was fetched at least :data:`SETTLE` after its e
 windows are never requested again. Others (the window that includes today) are served until
 ``ttl`` seconds after ``fetched_at`` and then fetched again. Files are written atomically, so
 a killed run leaves only whole files.
+
+Only answers that passed :func:`toolkit.sources.doc.validate_answer` are written. A file that
+is damaged, or holds an invalid answer (cached by an older toolkit, or edited), is ignored on
+read with a warning naming it, and the next fetch replaces it.
 """
 
 from __future__ import annotations
@@ -46,31 +50,53 @@ def is_complete(provenance: dict) -> bool:
     return fetched >= pd.Timestamp(provenance["window_end"]) + SETTLE
 
 
-def load(path: Path) -> dict | None:
-    """The entry stored at ``path`` whatever its age; None if missing or unreadable."""
+def inspect(path: Path) -> tuple[dict | None, str | None]:
+    """Read the entry at ``path``: ``(entry, None)``, ``(None, None)`` if there is no file, or
+    ``(None, reason)`` if the file is damaged (not JSON, or without provenance/response).
+
+    Whether the response is a valid answer is checked by the caller
+    (:func:`toolkit.sources.doc.validate_answer`).
+    """
     try:
-        entry = json.loads(path.read_text())
-        entry["provenance"]["fetched_at"]  # noqa: B018  (presence checks)
-        entry["response"]  # noqa: B018
-    except (FileNotFoundError, ValueError, KeyError, TypeError):
-        return None
-    return entry
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        return None, None
+    except OSError as exc:
+        return None, f"it cannot be read ({exc.strerror or exc})"
+    try:
+        entry = json.loads(raw)
+        prov = entry["provenance"]
+        entry["response"]  # noqa: B018  (presence check)
+        pd.Timestamp(prov["fetched_at"]).tz_convert("UTC")
+        for k in ("window_end", "request_end"):
+            pd.Timestamp(prov[k])
+    except (ValueError, KeyError, TypeError, AttributeError) as exc:
+        return None, f"it is not a DOC cache entry ({type(exc).__name__}: {str(exc)[:120]})"
+    return entry, None
+
+
+def load(path: Path) -> dict | None:
+    """The entry stored at ``path`` whatever its age; None if missing or damaged."""
+    return inspect(path)[0]
+
+
+def usable(provenance: dict, *, now: pd.Timestamp, ttl: float) -> bool:
+    """True if an entry may be served at ``now`` (naive UTC): complete, or younger than ttl."""
+    if is_complete(provenance):
+        return True
+    fetched = pd.Timestamp(provenance["fetched_at"]).tz_convert("UTC").tz_localize(None)
+    return (now - fetched).total_seconds() < ttl
 
 
 def read(path: Path, *, now: pd.Timestamp, ttl: float) -> dict | None:
     """The cached entry at ``path`` if it may be used at ``now`` (naive UTC), else None.
 
     Usable means complete (see :func:`is_complete`) or fetched less than ``ttl`` seconds ago.
-    Unreadable files count as missing (they are overwritten by the next fetch).
+    Damaged files count as missing (they are overwritten by the next fetch).
     """
     entry = load(path)
-    if entry is None:
-        return None
-    prov = entry["provenance"]
-    if is_complete(prov):
-        return entry
-    fetched = pd.Timestamp(prov["fetched_at"]).tz_convert("UTC").tz_localize(None)
-    return entry if (now - fetched).total_seconds() < ttl else None
+    return entry if entry is not None and usable(entry["provenance"], now=now, ttl=ttl) \
+        else None
 
 
 def write(path: Path, response: dict, *, url: str, query: str, query_text: str, mode: str,

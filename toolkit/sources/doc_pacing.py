@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import math
 import os
 import threading
 import time
@@ -29,9 +30,12 @@ from pathlib import Path
 
 from filelock import FileLock
 
+from ..errors import CacheCorrupt
 from ..store import write_json_atomic
 
 _THREAD_LOCKS: dict[str, threading.Lock] = {}
+#: A pace time further ahead than this (s) is damage, not a Retry-After (those are <= 15 min).
+_MAX_AHEAD = 86400.0
 _THREAD_LOCKS_GUARD = threading.Lock()
 
 
@@ -70,8 +74,10 @@ class Pacer:
     """
 
     def __init__(self, directory: str | os.PathLike, interval: float = 5.0) -> None:
-        if not isinstance(interval, int | float) or interval < 0:
-            raise ValueError(f"interval must be a number of seconds >= 0, got {interval!r}")
+        if isinstance(interval, bool) or not isinstance(interval, int | float) \
+                or not interval >= 0 or interval == float("inf"):
+            raise ValueError(f"interval must be a finite number of seconds >= 0, got "
+                             f"{interval!r}")
         self.directory = Path(directory)
         self.directory.mkdir(parents=True, exist_ok=True)
         self.interval = float(interval)
@@ -81,10 +87,40 @@ class Pacer:
         self._thread_lock = _thread_lock(os.path.realpath(lock_path))
 
     def _state(self) -> dict:
+        """The pace state; {} if there is none yet.
+
+        Raises
+        ------
+        toolkit.errors.CacheCorrupt
+            The file is not a JSON object of Unix times (it is only ever written whole, so
+            something else damaged it); the message names it and says to delete it.
+        """
         try:
-            return json.loads(self.state_path.read_text())
-        except (FileNotFoundError, ValueError):
+            raw = self.state_path.read_bytes()
+        except FileNotFoundError:
             return {}
+        try:
+            if not raw.strip():
+                raise ValueError("the file is empty")
+            try:
+                st = json.loads(raw)
+            except ValueError as exc:
+                raise ValueError(f"not JSON: {exc}") from None
+            if not isinstance(st, dict):
+                raise ValueError(f"a JSON {type(st).__name__}, not an object")
+            for k in ("sent", "done", "not_before"):
+                v = st.get(k, 0.0)
+                if isinstance(v, bool) or not isinstance(v, int | float) \
+                        or not math.isfinite(v):
+                    raise ValueError(f"{k!r} is {v!r}, not a Unix time")
+                if v > time.time() + _MAX_AHEAD:  # would block every request for that long
+                    raise ValueError(f"{k!r} is {v!r}, more than a day ahead")
+        except ValueError as exc:
+            raise CacheCorrupt(
+                f"The DOC pacing state {self.state_path} is damaged ({exc}); delete it and "
+                "rerun (it only records when the last DOC request was sent; cached answers "
+                "are not affected)") from None
+        return st
 
     @contextlib.contextmanager
     def slot(self) -> Iterator[_Slot]:
@@ -98,7 +134,12 @@ class Pacer:
         while True:
             self._thread_lock.acquire()
             self._file_lock.acquire(poll_interval=0.005)
-            st = self._state()
+            try:
+                st = self._state()
+            except BaseException:
+                self._file_lock.release()
+                self._thread_lock.release()
+                raise
             # "sent" without a later "done": the holder died with its request in flight
             # (a killed kernel); its finish is unknown, so keep two intervals from its send
             dead = st.get("sent", 0.0) + 2 * self.interval \

@@ -81,7 +81,10 @@ class FakeDocAPI:
         Faults consumed one per request, before normal handling: ``"429"``, ``"429:N"``
         (Retry-After N s), ``"500"``/``"503"``, ``"sleep:S"`` (delay S s, then answer
         normally), ``"text:MESSAGE"`` (HTTP 200 text/plain), ``"html:MESSAGE"``,
-        ``"ratelimit-text"`` (HTTP 200 rate-limit notice), ``"bad-json"``, ``"ok"``.
+        ``"ratelimit-text"`` (HTTP 200 rate-limit notice), ``"bad-json"``, ``"ok"``, or a
+        raw answer ``(status, content_type, body_bytes[, headers])`` sent as is (e.g. a
+        proxy's HTML 502 page with status 200, a truncated or deeply nested body; a
+        ``Content-Length`` in ``headers`` replaces the true one, to cut a body short).
     """
 
     def __init__(self, *, min_interval: float | None = None, articles_per_day: int = 40,
@@ -90,7 +93,7 @@ class FakeDocAPI:
         self.articles_per_day = articles_per_day
         self.empty_terms = empty_terms
         self.log: list[dict] = []
-        self.script: deque[str] = deque()
+        self.script: deque[str | tuple] = deque()
         self.violations = 0
         self._lock = threading.Lock()
         self._last_arrival: float | None = None
@@ -141,13 +144,14 @@ class FakeDocAPI:
             self.violations = 0
 
     # -- request handling ------------------------------------------------------------------
-    def _send(self, h, status: int, body: str, ctype: str = "application/json",
+    def _send(self, h, status: int, body: str | bytes, ctype: str = "application/json",
               headers: dict | None = None) -> None:
-        data = body.encode()
+        data = body if isinstance(body, bytes) else body.encode()
         try:
             h.send_response(status)
             h.send_header("Content-Type", ctype)
-            h.send_header("Content-Length", str(len(data)))
+            if "Content-Length" not in (headers or {}):
+                h.send_header("Content-Length", str(len(data)))
             for k, v in (headers or {}).items():
                 h.send_header(k, v)
             h.end_headers()
@@ -174,6 +178,11 @@ class FakeDocAPI:
         if too_soon:
             entry["status"] = 429
             return self._send(h, 429, RATE_LIMIT_TEXT, "text/plain")
+        if isinstance(action, tuple):  # a raw answer, sent as is
+            status, ctype, body, *hdr = action
+            entry["status"] = status
+            entry["action"] = f"raw:{status}:{ctype}:{len(body)} bytes"
+            return self._send(h, status, body, ctype, hdr[0] if hdr else None)
         kind, _, arg = action.partition(":")
         if kind == "429":
             entry["status"] = 429
