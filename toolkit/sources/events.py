@@ -262,7 +262,10 @@ def _index_entries(stream: Stream, base: str, ddir: Path, start: pd.Timestamp,
     if bad:
         log.info("toolkit: %d unparsable lines in %s ignored", bad, p)
     days_listed = {x.day for x in entries}
-    covered = {d for d in pd.date_range(start, end, freq="D") if span[0].covers(d, days_listed)}
+    days = pd.date_range(start, end, freq="D")
+    covered = {d for d in days if span[0].covers(d, days_listed)}
+    if len(covered) < len(days):  # not trusted for this range again: fetched anew next run
+        src.unlink(missing_ok=True)
     if not covered:
         what = (f"its {stream.suffix} files span {span[0].first}..{span[0].last}"
                 if span[0].first else f"it names no {stream.suffix} file at all")
