@@ -477,7 +477,8 @@ def test_a_data_dir_that_is_a_file_is_one_line_exit_1(tmp_path, capsys):
     f = tmp_path / "notadir"
     f.write_text("x")
     code, out, err = _cli(capsys, "fetch", "events", "--start", RANGE[0], "--end", RANGE[1],
-                          "--data-dir", str(f), "--no-progress")
+                          "--data-dir", str(f), "--no-progress",
+                          "--base-url", f"http://127.0.0.1:{_closed_port()}")
     line = _one_line(err)
     assert code == 1 and str(f) in line
 
@@ -493,7 +494,8 @@ def test_a_read_only_data_dir_is_one_line_exit_1(tmp_path, capsys, monkeypatch):
         ro.chmod(0o500)
     try:
         code, out, err = _cli(capsys, "fetch", "events", "--start", RANGE[0], "--end",
-                              RANGE[1], "--data-dir", str(ro), "--no-progress")
+                              RANGE[1], "--data-dir", str(ro), "--no-progress",
+                              "--base-url", f"http://127.0.0.1:{_closed_port()}")
     finally:
         ro.chmod(0o700)
     line = _one_line(err)
