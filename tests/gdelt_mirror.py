@@ -183,6 +183,8 @@ class MirrorServer:
                 if kind == "429":
                     return self._send(429, b"Too Many Requests", {"Retry-After": str(arg)})
                 data = (server.mirror.root / path.lstrip("/")).read_bytes()
+                if kind == "trickle":  # (a Range header is ignored: the whole file, slowly)
+                    return self._trickle(path, data, *arg)
                 rng = self.headers.get("Range")
                 if rng and server.ranges_supported and rng.startswith("bytes=") \
                         and rng.endswith("-"):
@@ -197,8 +199,6 @@ class MirrorServer:
                     data = bytes(b ^ 0x5A for b in data[:64]) + data[64:]
                 if kind == "short":
                     data = data[: len(data) // 2]
-                if kind == "trickle":
-                    return self._trickle(path, data, *arg)
                 if kind == "oversize":
                     return self._oversize(path, data, arg)
                 if kind in ("truncate", "hang"):

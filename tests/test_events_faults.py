@@ -297,6 +297,25 @@ def test_the_derived_deadline_follows_the_listed_size(mirror, data_dir):
     assert "overall deadline of 2 s exceeded" in rep.failed[names[0]]  # 1.5 s, rounded
 
 
+def test_a_trickling_answer_to_the_file_list_extension_is_cut_off(tmp_path, data_dir):
+    """The Range request that extends a stale cached list has the same deadline; past it,
+    the whole list is fetched again and the run goes on."""
+    m, names = build_mirror(tmp_path / "mirror")
+    srv = MirrorServer(m).start()
+    try:
+        _fetch(srv, data_dir)
+        os.utime(data_dir / "gdelt/v2/index.txt", (1e9, 1e9))  # stale
+        srv.fault("/gdeltv2/masterfilelist.txt", ("trickle", (16, 0.5)))
+        rep = _fetch(srv, data_dir, policy=RetryPolicy(attempts=2, backoff=0.01, timeout=5,
+                                                       deadline=1.5))
+        assert rep.ok and rep.already_ingested == len(names)
+        size = (m.root / "gdeltv2/masterfilelist.txt").stat().st_size
+        assert srv.sent["/gdeltv2/masterfilelist.txt"] < size / 4
+        assert srv.requests.count("/gdeltv2/masterfilelist.txt") == 3  # initial, cut, full
+    finally:
+        srv.stop()
+
+
 def test_ctrl_c_stops_a_fetch_within_seconds_and_keeps_what_was_verified(mirror, data_dir):
     m, names, srv = mirror
     day2 = [n for n in names if n.startswith("20191025")]

@@ -4,8 +4,10 @@ What a run does
 ---------------
 1. Checks the input (product, days, actors, date basis) before any request.
 2. Lists the files of the range: GDELT 2.0 from ``masterfilelist.txt`` (cached under the data
-   directory; fetched again only when the cached copy predates the range's end), GDELT 1.0
-   daily files by URL construction (:mod:`.events_index`).
+   directory with the base URL it came from; fetched again for another server or when the
+   cached copy predates the range's end), GDELT 1.0 daily files by URL construction
+   (:mod:`.events_index`). A list that names no file of the range is an error; days the
+   list does not reach are never marked complete.
 3. Skips files the manifest lists as ingested with the same md5 and actors; downloads the
    others with a bounded thread pool (:mod:`.events_download`: timeouts, exponential backoff,
    ``Retry-After``, size + md5 checks, atomic writes). A 404 is a gap: recorded, reported,
@@ -13,10 +15,16 @@ What a run does
 4. Parses each file (:mod:`.events_parse`): daily totals over every row, the rows whose
    Actor1CountryCode and Actor2CountryCode are both in the actor set in full, malformed lines
    counted per file.
-5. Stores kept rows and per-file totals by month (:mod:`.events_cache`), rebuilds the cube of
-   the touched months with the ONE aggregation (:func:`toolkit.aggregate.cube_sql` in DuckDB)
-   and writes it with :func:`toolkit.store.write_cube`; records the days now complete with
-   :func:`toolkit.store.add_coverage`, so ``load_cube(source="local")`` returns them.
+5. Stores kept rows and per-file totals by month, then their manifest entries
+   (:mod:`.events_cache`); rebuilds the cube of the touched months with the ONE aggregation
+   (:func:`toolkit.aggregate.cube_sql` in DuckDB) and writes it with
+   :func:`toolkit.store.write_cube` under :func:`toolkit.store.begin_rewrite`; only then
+   records the days now complete (:func:`toolkit.store.set_coverage`).
+
+The invariant: a day is trusted (in the coverage) only if its rows and totals are durably
+stored and come from a file list that covers it. The order of the writes above keeps it at
+every crash point, and a run repairs what says otherwise (:func:`_audit_stored`, months left
+marked by :func:`toolkit.store.begin_rewrite`, cube files missing under covered days).
 
 The whole run holds the data directory's file lock, so two notebooks fetching into the same
 cache take turns instead of corrupting it.
@@ -284,7 +292,7 @@ def _extend_index(url: str, path: Path, policy: RetryPolicy) -> bool:
     end a line, the server refuses the range, or anything goes wrong; a server that ignores
     the range sends the whole list, which is then used as it is.
     """
-    from .events_download import session
+    from .events_download import get_bounded
 
     size = path.stat().st_size
     if size == 0:
@@ -294,9 +302,9 @@ def _extend_index(url: str, path: Path, policy: RetryPolicy) -> bool:
         if f.read(1) != b"\n":
             return False
     try:
-        r = session().get(url, headers={"Range": f"bytes={size}-"}, timeout=policy.timeout)
-        body = r.content
-    except requests.RequestException:
+        r, body = get_bounded(url, headers={"Range": f"bytes={size}-"}, policy=policy,
+                              max_bytes=policy.max_index_bytes)
+    except (requests.RequestException, DownloadFailed):
         return False
     expected = r.headers.get("Content-Length")
     if expected is not None and expected.isdigit() and len(body) != int(expected):

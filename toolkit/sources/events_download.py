@@ -332,6 +332,55 @@ def download(url: str, dest: Path, *, size: int | None = None, md5: str | None =
     raise DownloadFailed(f"{url}: failed after {policy.attempts} attempts; last error: {last}")
 
 
+def get_bounded(url: str, *, policy: RetryPolicy, max_bytes: int, headers=None,
+                stop: threading.Event | None = None) -> tuple[requests.Response, bytes]:
+    """One GET, its body read in memory under the same limits as :func:`download`.
+
+    The body is cut off past ``max_bytes``, the attempt by the policy's deadline (of the
+    announced length), and ``stop`` cancels it. No retry: for requests whose failure the
+    caller can afford (the Range request that extends a cached file list).
+
+    Raises
+    ------
+    DownloadFailed
+        Body too long or too slow.
+    Cancelled
+        ``stop`` was set.
+    requests.RequestException
+        Network errors.
+    """
+    stop = stop or threading.Event()
+    t0 = time.monotonic()
+    budget = policy.deadline_for(None)
+    tmo = min(policy.timeout, budget)
+    watch = None
+    try:
+        with session().get(url, headers=headers, stream=True, timeout=(tmo, tmo)) as r:
+            watch = _WATCH.add(r, stop, t0 + budget)
+            n = r.headers.get("Content-Length")
+            if n is not None and n.isdigit():
+                if int(n) > max_bytes:
+                    raise DownloadFailed(f"{url}: {int(n):,} bytes, more than {max_bytes:,}")
+                watch[2] = t0 + policy.deadline_for(int(n))
+            parts, got = [], 0
+            try:
+                for chunk in r.iter_content(1 << 16):
+                    got += len(chunk)
+                    if got > max_bytes:
+                        raise DownloadFailed(f"{url}: body longer than {max_bytes:,} bytes")
+                    parts.append(chunk)
+            except requests.RequestException:
+                _check_cut(watch, url, policy, t0)
+                raise
+            _check_cut(watch, url, policy, t0)
+            return r, b"".join(parts)
+    except _Retry as exc:
+        raise DownloadFailed(f"{url}: {exc}") from None
+    finally:
+        if watch is not None:
+            _WATCH.remove(watch)
+
+
 def _check_cut(watch, url: str, policy: RetryPolicy, t0: float) -> None:
     """Raise what the watchdog's cut-off of this attempt means, if it cut it off."""
     if watch is None or watch[3] is None:
