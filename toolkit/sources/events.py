@@ -272,7 +272,9 @@ def _index_entries(stream: Stream, base: str, ddir: Path, start: pd.Timestamp,
     days_listed = {x.day for x in entries}
     days = pd.date_range(start, end, freq="D")
     covered = {d for d in days if span[0].covers(d, days_listed)}
-    if len(covered) < len(days):  # not trusted for this range again: fetched anew next run
+    now = pd.Timestamp.now(tz="UTC").tz_localize(None)
+    if any(d not in covered and now >= d + pd.Timedelta(days=1, hours=1) for d in days):
+        # it should list those days and does not: not reused, fetched anew next run
         src.unlink(missing_ok=True)
     if not covered:
         what = (f"its {stream.suffix} files span {span[0].first}..{span[0].last}"
@@ -568,7 +570,12 @@ def fetch_events(start, end, *, product: str = "v2", actors=None,
         Bad input, before any request: unknown product or actor code, start after end, dates
         before the product's first file or in the future, unknown date basis.
     EventsFetchError
-        Every file of the run failed (or answered 404: a wrong ``base_url``?).
+        Every file of the run failed (or answered 404: a wrong ``base_url``?), or
+        (:class:`EventsListError`) the master file list names no file of the range.
+    DownloadFailed
+        The master file list could not be fetched (404, unreachable server).
+    toolkit.errors.CacheCorrupt
+        A cache file (manifest, state, coverage, parquet) is damaged; the message names it.
 
     Examples
     --------
@@ -901,16 +908,6 @@ def _complete_days(entries, s, e, ddir, now: pd.Timestamp) -> list[pd.Timestamp]
         if ok:
             out.append(d)
     return out
-
-
-def _runs(days: list[pd.Timestamp]) -> list[tuple[pd.Timestamp, pd.Timestamp]]:
-    out: list[list[pd.Timestamp]] = []
-    for d in days:
-        if out and d - out[-1][1] == pd.Timedelta(days=1):
-            out[-1][1] = d
-        else:
-            out.append([d, d])
-    return [(a, b) for a, b in out]
 
 
 _ALL_DAYS = (pd.Timestamp("1900-01-01"), pd.Timestamp("2199-12-31"))
