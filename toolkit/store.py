@@ -19,6 +19,7 @@ import contextlib
 import json
 import os
 import tempfile
+import threading
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -33,13 +34,57 @@ from .errors import CacheCorrupt
 STORES = ("local", "bigquery")
 
 
+_sync = threading.local()
+
+
+@contextlib.contextmanager
+def batched_sync() -> Iterator[None]:
+    """Flush this thread's durable cache writes to disk together, at :func:`sync_now` and
+    at the end, instead of one ``fsync`` per file.
+
+    One ``fsync`` costs ~10 ms on a laptop disk; a batch of files written just before costs
+    about as much as one. Callers put :func:`sync_now` where the order of durability
+    matters (data before the coverage that vouches for it).
+    """
+    outer = getattr(_sync, "paths", None)
+    if outer is None:
+        _sync.paths = []
+    try:
+        yield
+    finally:
+        if outer is None:
+            try:
+                sync_now()
+            finally:
+                _sync.paths = None
+
+
+def sync_now() -> None:
+    """Flush the files written under :func:`batched_sync` so far, and their directories
+    (the renames), to disk."""
+    paths = getattr(_sync, "paths", None)
+    if not paths:
+        return
+    todo = list(dict.fromkeys(paths)) + list(dict.fromkeys(p.parent for p in paths))
+    paths.clear()
+    for p in todo:
+        try:
+            fd = os.open(p, os.O_RDONLY)
+        except FileNotFoundError:  # replaced or removed since
+            continue
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
 @contextlib.contextmanager
 def atomic_path(path: str | os.PathLike, *, fsync: bool = False) -> Iterator[Path]:
     """Yield a temporary path beside ``path``; rename it onto ``path`` only on success.
 
-    With ``fsync=True`` the bytes are flushed to the disk before the rename, so that the
-    file survives a power cut too, not only a killed process (cache records: manifests,
-    coverage, stored rows and cubes).
+    With ``fsync=True`` the bytes are flushed to the disk before the rename (or, under
+    :func:`batched_sync`, with the batch), so that the file survives a power cut too, not
+    only a killed process (cache records: manifests, coverage, stored rows and cubes).
 
     Examples
     --------
@@ -57,13 +102,16 @@ def atomic_path(path: str | os.PathLike, *, fsync: bool = False) -> Iterator[Pat
         umask = os.umask(0)
         os.umask(umask)
         os.chmod(tmp_path, 0o666 & ~umask)
-        if fsync:
+        batch = getattr(_sync, "paths", None) if fsync else None
+        if fsync and batch is None:
             fd = os.open(tmp_path, os.O_RDONLY)
             try:
                 os.fsync(fd)
             finally:
                 os.close(fd)
         os.replace(tmp_path, path)
+        if batch is not None:
+            batch.append(path)
     finally:
         if tmp_path.exists():
             tmp_path.unlink()

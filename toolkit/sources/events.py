@@ -599,110 +599,12 @@ def fetch_events(start, end, *, product: str = "v2", actors=None,
         log.warning("toolkit: waiting for another fetch into %s to finish", ddir)
         lk.acquire()
     try:
-        C.clean_stale_temps(ddir)
-        state = C.read_state(ddir)
-        if state.get("product") not in (None, product):
-            raise ValueError(
-                f"The cache {ddir} holds GDELT {state['product']} data; products are not mixed "
-                f"in one cube (their event IDs differ). Use product={state['product']!r} or "
-                "another data_dir for this product.")
-        old_actors = tuple(state.get("actors", ()))
-        keep_set = old_actors + tuple(a for a in acts if a not in old_actors)
-        grew = bool(old_actors) and keep_set != old_actors
-        basis_changed = state.get("date_basis") not in (None, date_basis)
-
-        entries: list[FileEntry] = []
-        range_days = set(pd.date_range(s, e, freq="D"))
-        listed_days = set(range_days)  # days every stream's file list speaks for
-        for st in streams:
-            if st.index is None:
-                entries += v1_entries(s, e)
-            else:
-                try:
-                    listed, covered = _index_entries(st, base, ddir, s, e, policy, stop)
-                except EventsFetchError as exc:
-                    exc.report = report
-                    raise
-                listed_days &= covered
-                sel = select(listed, s, e)
-                entries += sel
-                have = {x.stamp for x in sel}
-                report.unlisted_slots += sum(1 for t in expected_slots(st, s, e)
-                                             if t not in have)
-        now = pd.Timestamp.now(tz="UTC").tz_localize(None)
-        report.unlisted_days = [f"{d:%Y-%m-%d}" for d in sorted(range_days - listed_days)
-                                if now >= d + pd.Timedelta(days=1, hours=1)]
-        report.files_selected = len(entries)
-        _audit_stored(ddir, entries)
-        in_range = {(x.stream, x.name) for x in entries}
-        if grew:  # re-filter everything ingested before with the larger actor set
-            for st in streams:
-                for month in C.manifest_months(ddir, st.name):
-                    for name, m in C.read_manifest(ddir, st.name, month).items():
-                        if m.get("status") == "ingested" and (st.name, name) not in in_range:
-                            entries.append(_entry_from_manifest(st.name, name, m))
-
-        manifests: dict[tuple[str, str], dict] = {}
-
-        def man_of(x: FileEntry) -> dict:
-            key = (x.stream, x.month)
-            if key not in manifests:
-                manifests[key] = C.read_manifest(ddir, *key)
-            return manifests[key].get(x.name, {})
-
-        todo: list[FileEntry] = []
-        for x in entries:
-            m = man_of(x)
-            if (m.get("status") == "ingested" and set(m.get("actors", ())) >= set(keep_set)
-                    and (x.md5 is None or m.get("md5") == x.md5)):
-                report.already_ingested += 1
-            elif (m.get("status") == "gap" and not retry_gaps
-                  and pd.Timestamp(m.get("checked_at", "1970-01-01")) - x.stamp > GAP_GRACE):
-                report.missing.append(x.name)
-            else:
-                if m.get("status") == "ingested":
-                    report.reprocessed += 1
-                todo.append(x)
-
-        results = _run(todo, report, ddir=ddir, base=base, keep_set=keep_set, policy=policy,
-                       keep_files=keep_files, workers=workers, progress=progress, stop=stop,
-                       man_of=man_of, now=now)
-
-        ingested = sum(1 for r in results if r.status == "ingested")
-        gaps = [r for r in results if r.status == "gap"]
-        # an error only when nothing of the range is usable: no file ingested now or before
-        if todo and ingested == 0 and report.already_ingested == 0 and (
-                report.failed or len(gaps) == len(todo)):
-            why = ("every file answered 404 (is the base URL right?)" if not report.failed
-                   else f"all {len(report.failed)} files failed; first error: "
-                        f"{next(iter(report.failed.values()))}")
-            report.seconds = time.perf_counter() - t0
-            if not report.failed:  # do not record gaps a wrong base URL made up
-                _forget_gaps(ddir, gaps)
-            raise EventsFetchError(f"No GDELT file could be fetched: {why}", report)
-
-        # The commit, in an order that no crash point can leave coverage ahead of data:
-        # rows, totals and manifests are stored (above, by _store); then the cube months
-        # are rewritten under a "rewriting" mark that hides them from the coverage; then the
-        # coverage of the range is set to the days now complete; the mark goes last.
-        complete = [d for d in _complete_days(entries, s, e, ddir, now) if d in listed_days]
-        months = {f"{d:%Y-%m}" for d in range_days}
-        months |= set(store.pending_rewrite(store="local", data_dir=ddir))
-        recorded = [d for r in store.recorded_coverage(store="local", data_dir=ddir)
-                    for d in pd.date_range(r["start"], r["end"], freq="D")]
-        if grew or basis_changed:
-            months |= {f"{d:%Y-%m}" for d in recorded}
-        months |= _months_missing_cube(ddir, recorded)
-        days = {d for d in recorded if f"{d:%Y-%m}" in months and d not in range_days}
-        days |= set(complete)
-        store.begin_rewrite(sorted(months), store="local", data_dir=ddir)
-        report.months_written = rebuild_cube(ddir, [st.name for st in streams], keep_set,
-                                             date_basis, sorted(months), days=days)
-        store.set_coverage(s, e, complete, store="local", data_dir=ddir)
-        C.write_state(ddir, {"product": product, "actors": list(keep_set),
-                             "date_basis": date_basis})
-        store.end_rewrite(store="local", data_dir=ddir)
-        report.coverage = store.coverage(store="local", data_dir=ddir)
+        with store.batched_sync():  # cache writes are flushed to disk in a few batches
+            report = _fetch_locked(report, streams=streams, s=s, e=e, acts=acts, ddir=ddir,
+                                   base=base, policy=policy, stop=stop, workers=workers,
+                                   product=product, date_basis=date_basis,
+                                   keep_files=keep_files, retry_gaps=retry_gaps,
+                                   progress=progress, t0=t0)
     finally:
         lk.release()
     report.seconds = time.perf_counter() - t0
@@ -716,6 +618,120 @@ def fetch_events(start, end, *, product: str = "v2", actors=None,
     elif report.missing:
         log.warning("toolkit: %d GDELT file(s) missing at the source (404), recorded as gaps",
                     len(report.missing))
+    return report
+
+
+def _fetch_locked(report: FetchReport, *, streams, s, e, acts, ddir: Path, base: str,
+                  policy: RetryPolicy, stop, workers: int, product: str, date_basis: str,
+                  keep_files: bool, retry_gaps: bool, progress: bool, t0: float) -> FetchReport:
+    """The body of :func:`fetch_events`, run while holding the data directory's lock."""
+    C.clean_stale_temps(ddir)
+    state = C.read_state(ddir)
+    if state.get("product") not in (None, product):
+        raise ValueError(
+            f"The cache {ddir} holds GDELT {state['product']} data; products are not mixed "
+            f"in one cube (their event IDs differ). Use product={state['product']!r} or "
+            "another data_dir for this product.")
+    old_actors = tuple(state.get("actors", ()))
+    keep_set = old_actors + tuple(a for a in acts if a not in old_actors)
+    grew = bool(old_actors) and keep_set != old_actors
+    basis_changed = state.get("date_basis") not in (None, date_basis)
+
+    entries: list[FileEntry] = []
+    range_days = set(pd.date_range(s, e, freq="D"))
+    listed_days = set(range_days)  # days every stream's file list speaks for
+    for st in streams:
+        if st.index is None:
+            entries += v1_entries(s, e)
+        else:
+            try:
+                listed, covered = _index_entries(st, base, ddir, s, e, policy, stop)
+            except EventsFetchError as exc:
+                exc.report = report
+                raise
+            listed_days &= covered
+            sel = select(listed, s, e)
+            entries += sel
+            have = {x.stamp for x in sel}
+            report.unlisted_slots += sum(1 for t in expected_slots(st, s, e)
+                                         if t not in have)
+    now = pd.Timestamp.now(tz="UTC").tz_localize(None)
+    report.unlisted_days = [f"{d:%Y-%m-%d}" for d in sorted(range_days - listed_days)
+                            if now >= d + pd.Timedelta(days=1, hours=1)]
+    report.files_selected = len(entries)
+    _audit_stored(ddir, entries)
+    in_range = {(x.stream, x.name) for x in entries}
+    if grew:  # re-filter everything ingested before with the larger actor set
+        for st in streams:
+            for month in C.manifest_months(ddir, st.name):
+                for name, m in C.read_manifest(ddir, st.name, month).items():
+                    if m.get("status") == "ingested" and (st.name, name) not in in_range:
+                        entries.append(_entry_from_manifest(st.name, name, m))
+
+    manifests: dict[tuple[str, str], dict] = {}
+
+    def man_of(x: FileEntry) -> dict:
+        key = (x.stream, x.month)
+        if key not in manifests:
+            manifests[key] = C.read_manifest(ddir, *key)
+        return manifests[key].get(x.name, {})
+
+    todo: list[FileEntry] = []
+    for x in entries:
+        m = man_of(x)
+        if (m.get("status") == "ingested" and set(m.get("actors", ())) >= set(keep_set)
+                and (x.md5 is None or m.get("md5") == x.md5)):
+            report.already_ingested += 1
+        elif (m.get("status") == "gap" and not retry_gaps
+              and pd.Timestamp(m.get("checked_at", "1970-01-01")) - x.stamp > GAP_GRACE):
+            report.missing.append(x.name)
+        else:
+            if m.get("status") == "ingested":
+                report.reprocessed += 1
+            todo.append(x)
+
+    results = _run(todo, report, ddir=ddir, base=base, keep_set=keep_set, policy=policy,
+                   keep_files=keep_files, workers=workers, progress=progress, stop=stop,
+                   man_of=man_of, now=now)
+
+    ingested = sum(1 for r in results if r.status == "ingested")
+    gaps = [r for r in results if r.status == "gap"]
+    # an error only when nothing of the range is usable: no file ingested now or before
+    if todo and ingested == 0 and report.already_ingested == 0 and (
+            report.failed or len(gaps) == len(todo)):
+        why = ("every file answered 404 (is the base URL right?)" if not report.failed
+               else f"all {len(report.failed)} files failed; first error: "
+                    f"{next(iter(report.failed.values()))}")
+        report.seconds = time.perf_counter() - t0
+        if not report.failed:  # do not record gaps a wrong base URL made up
+            _forget_gaps(ddir, gaps)
+        raise EventsFetchError(f"No GDELT file could be fetched: {why}", report)
+
+    # The commit, in an order that no crash point can leave coverage ahead of data:
+    # rows, totals and manifests are stored (above, by _store); then the cube months
+    # are rewritten under a "rewriting" mark that hides them from the coverage; then the
+    # coverage of the range is set to the days now complete; the mark goes last.
+    complete = [d for d in _complete_days(entries, s, e, ddir, now) if d in listed_days]
+    months = {f"{d:%Y-%m}" for d in range_days}
+    months |= set(store.pending_rewrite(store="local", data_dir=ddir))
+    recorded = [d for r in store.recorded_coverage(store="local", data_dir=ddir)
+                for d in pd.date_range(r["start"], r["end"], freq="D")]
+    if grew or basis_changed:
+        months |= {f"{d:%Y-%m}" for d in recorded}
+    months |= _months_missing_cube(ddir, recorded)
+    days = {d for d in recorded if f"{d:%Y-%m}" in months and d not in range_days}
+    days |= set(complete)
+    store.begin_rewrite(sorted(months), store="local", data_dir=ddir)
+    store.sync_now()  # the stored rows, totals, manifests and the mark are on disk
+    report.months_written = rebuild_cube(ddir, [st.name for st in streams], keep_set,
+                                         date_basis, sorted(months), days=days)
+    store.sync_now()  # the cube is on disk before the coverage that vouches for it
+    store.set_coverage(s, e, complete, store="local", data_dir=ddir)
+    C.write_state(ddir, {"product": product, "actors": list(keep_set),
+                         "date_basis": date_basis})
+    store.sync_now()
+    store.end_rewrite(store="local", data_dir=ddir)
+    report.coverage = store.coverage(store="local", data_dir=ddir)
     return report
 
 
