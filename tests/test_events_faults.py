@@ -184,6 +184,37 @@ def test_a_crash_before_any_cache_write_never_leaves_coverage_ahead_of_data(
         _assert_full(m, names, ddir)
 
 
+def test_what_the_coverage_vouches_for_is_on_disk_before_the_coverage(mirror, data_dir,
+                                                                        monkeypatch):
+    """For a power cut, not only a killed process: every stored file and cube month is
+    fsync'ed before coverage.json is renamed into place."""
+    m, names, srv = mirror
+    events: list[tuple[str, str]] = []
+    real_fsync, real_replace = os.fsync, os.replace
+
+    def fsync(fd):
+        events.append(("fsync", os.readlink(f"/proc/self/fd/{fd}")))
+        return real_fsync(fd)
+
+    def replace(src, dst):
+        events.append(("replace", str(dst)))
+        return real_replace(src, dst)
+
+    monkeypatch.setattr(store.os, "fsync", fsync)
+    monkeypatch.setattr(store.os, "replace", replace)
+    _fetch(srv, data_dir, workers=1)
+    monkeypatch.setattr(store.os, "fsync", real_fsync)
+    monkeypatch.setattr(store.os, "replace", real_replace)
+    cov = next(i for i, (k, p) in enumerate(events)
+               if k == "replace" and p.endswith("coverage.json"))
+    synced = {p for k, p in events[:cov] if k == "fsync"}
+    vouched = [p for p in map(str, data_dir.rglob("*.parquet"))] + [
+        str(p) for p in data_dir.rglob("manifest/*.json")]
+    assert len(vouched) >= 5 and set(vouched) <= synced
+    assert str(data_dir / "cubes/local") in synced  # the renames too (the directory)
+    assert any(k == "fsync" and p.endswith("coverage.json") for k, p in events[cov:])
+
+
 _KILLED_CHILD = """
 import contextlib, os, signal, sys
 from pathlib import Path
