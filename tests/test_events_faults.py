@@ -270,6 +270,30 @@ def test_coverage_that_disagrees_with_what_is_stored_is_repaired(mirror, data_di
     _assert_full(m, names, data_dir)
 
 
+def test_covered_days_whose_manifest_is_lost_are_withdrawn_then_refetched(tmp_path, data_dir):
+    """A month's manifest deleted by hand: the next run (of any range) stops trusting that
+    month's days; fetching them again restores them."""
+    m = Mirror(tmp_path / "mirror")
+    for day, gid in (("20160729", 1), ("20160801", 2)):
+        m.add_v1(day, [make_row(gid, int(day), int(day), "RUS", "KOR", v1=True)])
+    srv = MirrorServer(m).start()
+    try:
+        kw = {"product": "v1", "base_url": srv.url, "data_dir": data_dir, "progress": False,
+              "policy": FAST}
+        fetch_events("2016-07-29", "2016-08-01", **kw)
+        assert store.covers("2016-07-29", "2016-08-01", data_dir=data_dir)
+        (data_dir / "gdelt/v1/manifest/2016-07.json").unlink()
+        fetch_events("2016-08-01", "2016-08-01", **kw)
+        assert store.coverage(data_dir=data_dir) == [{"start": "2016-08-01",
+                                                       "end": "2016-08-01"}]
+        fetch_events("2016-07-29", "2016-07-31", **kw)
+        assert store.covers("2016-07-29", "2016-08-01", data_dir=data_dir)
+        cube, totals = expected(m, None, "2016-07-29", "2016-08-01")
+        assert_same(local_cube(data_dir, "2016-07-29", "2016-08-01"), cube)
+    finally:
+        srv.stop()
+
+
 # -- 3. numbers that overflow or are not finite ------------------------------------------------
 
 def test_overflowing_and_non_finite_numbers_make_their_line_malformed(tmp_path, data_dir):

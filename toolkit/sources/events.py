@@ -716,6 +716,15 @@ def _fetch_locked(report: FetchReport, *, streams, s, e, acts, ddir: Path, base:
     months |= set(store.pending_rewrite(store="local", data_dir=ddir))
     recorded = [d for r in store.recorded_coverage(store="local", data_dir=ddir)
                 for d in pd.date_range(r["start"], r["end"], freq="D")]
+    lost = _months_without_manifest(ddir, streams, recorded) - months
+    if lost:  # nothing backs those days any more: withdrawn until fetched again
+        log.warning("toolkit: no manifest for %s: their days are no longer marked complete; "
+                    "fetch them again", ", ".join(sorted(lost)))
+        for m in sorted(lost):
+            lo = pd.Timestamp(f"{m}-01")
+            store.set_coverage(lo, lo + pd.offsets.MonthEnd(0), [], store="local",
+                               data_dir=ddir)
+        recorded = [d for d in recorded if f"{d:%Y-%m}" not in lost]
     if grew or basis_changed:
         months |= {f"{d:%Y-%m}" for d in recorded}
     months |= _months_missing_cube(ddir, recorded)
@@ -989,6 +998,17 @@ def _months_missing_cube(ddir: Path, recorded: list[pd.Timestamp]) -> set[str]:
     d = ddir / "cubes" / "local"
     return {m for m in {f"{x:%Y-%m}" for x in recorded}
             if not (d / f"cube-{m}.parquet").exists() or not (d / f"totals-{m}.parquet").exists()}
+
+
+def _months_without_manifest(ddir: Path, streams, recorded: list[pd.Timestamp]) -> set[str]:
+    """Months with recorded complete days for which no stream has a manifest (deleted or
+    lost): nothing says what their days hold."""
+    out = set()
+    for m in {f"{x:%Y-%m}" for x in recorded}:
+        if not any((C.stream_dir(ddir, st.name) / "manifest" / f"{m}.json").exists()
+                   for st in streams):
+            out.add(m)
+    return out
 
 
 def _audit_stored(ddir: Path, entries: list[FileEntry]) -> None:
