@@ -85,8 +85,9 @@ def test_a_200_page_that_is_no_file_list_marks_nothing_complete(mirror, data_dir
 
 def test_a_list_that_ends_before_the_range_ends_covers_only_its_days(tmp_path, data_dir):
     m, names = build_mirror(tmp_path / "mirror")
-    for n in [n for n in m.v2 if n[:8] in ("20191025", "20191026")]:
-        # the list stops on 2019-10-24
+    for n in [n for n in m.v2 if n[:8] == "20191026"
+              or (n[:8] == "20191025" and n[8:14] != "000000")]:
+        # the list stops at 2019-10-25 00:00: it covers the 24th, not the 25th
         del m.v2[n]
     m.write_index()
     srv = MirrorServer(m).start()
@@ -97,8 +98,9 @@ def test_a_list_that_ends_before_the_range_ends_covers_only_its_days(tmp_path, d
         assert "NOT COVERED by the file list" in rep.summary()
         assert store.coverage(data_dir=data_dir) == [{"start": "2019-10-24",
                                                        "end": "2019-10-24"}]
-        day1 = [n for n in names if n.startswith("20191024")]
-        cube, _ = expected(m, day1, "2019-10-24", "2019-10-24")
+        listed = [n for n in names if n in m.v2]  # the 25th's 00:00 file was fetched too
+        assert len(listed) == 4
+        cube, _ = expected(m, listed, "2019-10-24", "2019-10-24")
         assert_same(local_cube(data_dir, "2019-10-24", "2019-10-24"), cube)
     finally:
         srv.stop()

@@ -269,9 +269,8 @@ def _index_entries(stream: Stream, base: str, ddir: Path, start: pd.Timestamp,
     entries, bad = parse_index(p.read_text(errors="replace"), stream, start, end, span=span)
     if bad:
         log.info("toolkit: %d unparsable lines in %s ignored", bad, p)
-    days_listed = {x.day for x in entries}
     days = pd.date_range(start, end, freq="D")
-    covered = {d for d in days if span[0].covers(d, days_listed)}
+    covered = {d for d in days if span[0].covers(d)}
     now = pd.Timestamp.now(tz="UTC").tz_localize(None)
     if any(d not in covered and now >= d + pd.Timedelta(days=1, hours=1) for d in days):
         # it should list those days and does not: not reused, fetched anew next run

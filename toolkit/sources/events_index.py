@@ -157,15 +157,22 @@ class IndexSpan:
     first: str | None
     last: str | None
 
-    def covers(self, day: pd.Timestamp, days_listed: set) -> bool:
-        """True when the list speaks for ``day``: it names a file of that day, or it names
-        files before and after it (a day without any file is then GDELT's own gap)."""
-        if day in days_listed:
-            return True
+    def covers(self, day: pd.Timestamp) -> bool:
+        """True when the list speaks for all of ``day``: it starts on or before the day and
+        reaches the day's last 15-minute slot (23:45) or beyond. GDELT stamps a file with its
+        publication time; files missing inside such a day are GDELT's own gaps, while a day
+        the list has not reached yet (or a list that stops mid-day) is not complete.
+
+        Examples
+        --------
+        >>> span = IndexSpan("20191024000000", "20191025000000")
+        >>> span.covers(pd.Timestamp("2019-10-24")), span.covers(pd.Timestamp("2019-10-25"))
+        (True, False)
+        """
         if self.first is None or self.last is None:
             return False
-        return self.first < f"{day:%Y%m%d}000000" and self.last >= \
-            f"{day + pd.Timedelta(days=1):%Y%m%d}000000"
+        return self.first < f"{day + pd.Timedelta(days=1):%Y%m%d}000000" \
+            and self.last >= f"{day:%Y%m%d}234500"
 
 
 def parse_index(text: str, stream: Stream, start: pd.Timestamp | None = None,
