@@ -253,7 +253,7 @@ def _index_entries(stream: Stream, base: str, ddir: Path, start: pd.Timestamp,
     p = C.stream_dir(ddir, stream.name) / "index.txt"
     src = p.with_name("index.source")
     url = f"{base}/{stream.index}"
-    same_server = p.exists() and src.exists() and src.read_text().strip() == base
+    same_server = p.exists() and src.exists() and src.read_text(errors="replace").strip() == base
     fresh_after = (end + pd.Timedelta(days=1, hours=1)).timestamp()
     if not same_server or p.stat().st_mtime < fresh_after:
         if not (same_server and _extend_index(url, p, policy)):

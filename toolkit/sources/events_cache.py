@@ -4,6 +4,7 @@ Layout under the data directory::
 
     gdelt/state.json                       actors kept so far, date basis and product of the cube
     gdelt/<stream>/index.txt               cached master file list (GDELT 2.0 streams)
+    gdelt/<stream>/index.source            the base URL that list came from
     gdelt/<stream>/files/YYYY-MM/<name>    verified downloads (zips), unless keep_files=False
     gdelt/<stream>/manifest/YYYY-MM.json   one entry per file: ingested / gap / failed, size,
                                            md5, rows read / kept / malformed, actors filtered
@@ -15,7 +16,8 @@ Layout under the data directory::
 published. Every file is replaced atomically, rows and totals before the manifest, and a
 file's old rows are dropped (by ``source_file``) whenever it is ingested again, so a run killed
 at any point leaves nothing counted twice: the rerun re-ingests whatever the manifest does not
-list as done.
+list as done. A file that cannot be read raises :class:`toolkit.errors.CacheCorrupt` naming
+it and the repair.
 """
 
 from __future__ import annotations
