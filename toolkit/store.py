@@ -117,20 +117,23 @@ def atomic_path(path: str | os.PathLike, *, fsync: bool = False) -> Iterator[Pat
             tmp_path.unlink()
 
 
-def write_bytes_atomic(path: str | os.PathLike, data: bytes) -> None:
-    """Write ``data`` to ``path`` atomically (and durably: flushed to disk first)."""
-    with atomic_path(path, fsync=True) as tmp:
+def write_bytes_atomic(path: str | os.PathLike, data: bytes, *, durable: bool = False) -> None:
+    """Write ``data`` to ``path`` atomically; ``durable=True`` also flushes it to disk
+    (see :func:`atomic_path`)."""
+    with atomic_path(path, fsync=durable) as tmp:
         tmp.write_bytes(data)
 
 
-def write_json_atomic(path: str | os.PathLike, obj) -> None:
-    """Write ``obj`` as indented JSON to ``path`` atomically."""
-    write_bytes_atomic(path, json.dumps(obj, indent=2, sort_keys=True, default=str).encode())
+def write_json_atomic(path: str | os.PathLike, obj, *, durable: bool = False) -> None:
+    """Write ``obj`` as indented JSON to ``path`` atomically (``durable``: and to disk)."""
+    write_bytes_atomic(path, json.dumps(obj, indent=2, sort_keys=True, default=str).encode(),
+                       durable=durable)
 
 
-def write_parquet_atomic(df: pd.DataFrame, path: str | os.PathLike) -> None:
-    """Write ``df`` to a parquet file atomically and durably (zstd, no index)."""
-    with atomic_path(path, fsync=True) as tmp:
+def write_parquet_atomic(df: pd.DataFrame, path: str | os.PathLike, *,
+                         durable: bool = False) -> None:
+    """Write ``df`` to a parquet file atomically (zstd, no index; ``durable``: and to disk)."""
+    with atomic_path(path, fsync=durable) as tmp:
         df.to_parquet(tmp, index=False, compression="zstd")
 
 
@@ -167,8 +170,8 @@ def write_cube(cube: pd.DataFrame, totals: pd.DataFrame, *, store: str = "local"
     for m in months:
         c = cube[cm == m].sort_values(list(S.CUBE.key)).reset_index(drop=True)
         t = totals[tm == m].sort_values("date").reset_index(drop=True)
-        write_parquet_atomic(c, d / f"cube-{m}.parquet")
-        write_parquet_atomic(t, d / f"totals-{m}.parquet")
+        write_parquet_atomic(c, d / f"cube-{m}.parquet", durable=True)
+        write_parquet_atomic(t, d / f"totals-{m}.parquet", durable=True)
     return months
 
 
@@ -231,7 +234,7 @@ def begin_rewrite(months, *, store: str = "local", data_dir=None) -> None:
     """
     d = _store_dir(data_dir, store)
     old = set(pending_rewrite(store=store, data_dir=data_dir))
-    write_json_atomic(d / _PENDING, {"months": sorted(old | set(months))})
+    write_json_atomic(d / _PENDING, {"months": sorted(old | set(months))}, durable=True)
 
 
 def end_rewrite(*, store: str = "local", data_dir=None) -> None:
@@ -314,7 +317,7 @@ def add_coverage(start: date | str, end: date | str, *, store: str = "local",
     new = {"start": pd.Timestamp(start).strftime("%Y-%m-%d"),
            "end": pd.Timestamp(end).strftime("%Y-%m-%d")}
     ranges = _merge_ranges(recorded_coverage(store=store, data_dir=data_dir) + [new])
-    write_json_atomic(d / "coverage.json", {"ranges": ranges})
+    write_json_atomic(d / "coverage.json", {"ranges": ranges}, durable=True)
     return ranges
 
 
@@ -342,7 +345,7 @@ def set_coverage(start: date | str, end: date | str, days, *, store: str = "loca
             if lo <= x <= hi]
     ranges = _merge_ranges(out)
     if ranges != recorded_coverage(store=store, data_dir=data_dir):
-        write_json_atomic(d / "coverage.json", {"ranges": ranges})
+        write_json_atomic(d / "coverage.json", {"ranges": ranges}, durable=True)
     return ranges
 
 

@@ -60,7 +60,7 @@ def read_state(data_dir: Path) -> dict:
 
 
 def write_state(data_dir: Path, state: dict) -> None:
-    write_json_atomic(root(data_dir) / "state.json", state)
+    write_json_atomic(root(data_dir) / "state.json", state, durable=True)
 
 
 def read_manifest(data_dir: Path, stream: str, month: str) -> dict:
@@ -81,7 +81,8 @@ def write_manifest(data_dir: Path, stream: str, month: str, files: dict) -> None
     # ~3,000 entries of a month)
     doc = {"stream": stream, "month": month, "files": files}
     write_bytes_atomic(stream_dir(data_dir, stream) / "manifest" / f"{month}.json",
-                       json.dumps(doc, separators=(",", ":"), sort_keys=True).encode())
+                       json.dumps(doc, separators=(",", ":"), sort_keys=True).encode(),
+                       durable=True)
 
 
 def manifest_months(data_dir: Path, stream: str) -> list[str]:
@@ -125,7 +126,7 @@ def _write_parquet(table: pa.Table, path: Path) -> None:
 
     buf = io.BytesIO()
     pq.write_table(table, buf, compression="zstd")
-    write_bytes_atomic(path, buf.getvalue())
+    write_bytes_atomic(path, buf.getvalue(), durable=True)
 
 
 def dedup_rows(rows: pa.Table) -> pa.Table:
