@@ -560,8 +560,9 @@ def test_unusable_servers_are_one_line_exit_1(tmp_path, data_dir, capsys, case):
         empty.stop()
     line = _one_line(err)
     assert code == 1 and line.startswith("toolkit: ")
-    assert ("404" in line) if case == "no master list" else ("Connection" in line
-                                                             or "refused" in line)
+    assert ("answered 404: is the base URL a GDELT mirror?" in line) \
+        if case == "no master list" else ("connection refused (is the server running? "
+                                          "check --base-url)" in line)
 
 
 def test_a_data_dir_that_is_a_file_is_one_line_exit_1(tmp_path, capsys):
@@ -571,7 +572,7 @@ def test_a_data_dir_that_is_a_file_is_one_line_exit_1(tmp_path, capsys):
                           "--data-dir", str(f), "--no-progress",
                           "--base-url", f"http://127.0.0.1:{_closed_port()}")
     line = _one_line(err)
-    assert code == 1 and str(f) in line
+    assert code == 1 and f"a file is in the way of a directory: {f}" in line
 
 
 def test_a_read_only_data_dir_is_one_line_exit_1(tmp_path, capsys, monkeypatch):

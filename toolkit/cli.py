@@ -92,9 +92,11 @@ def main(argv: list[str] | None = None) -> int:
         # last resort for the file system (a data dir that is a file, read-only, full):
         # other exceptions are bugs and keep their traceback
         where = f": {exc.filename}" if exc.filename else ""
-        print(f"toolkit: {exc.strerror or exc}{where} (check that the path is a writable "
-              "directory, or choose another with --data-dir / TOOLKIT_DATA_DIR)",
-              file=sys.stderr)
+        what = exc.strerror or str(exc)
+        if isinstance(exc, (FileExistsError, NotADirectoryError)):
+            what = "a file is in the way of a directory"
+        print(f"toolkit: {what}{where} (check that the path is a writable directory, or "
+              "choose another with --data-dir / TOOLKIT_DATA_DIR)", file=sys.stderr)
         return 1
 
 

@@ -314,7 +314,7 @@ def download(url: str, dest: Path, *, size: int | None = None, md5: str | None =
         except _Retry as exc:
             last = str(exc)
         except requests.RequestException as exc:
-            last = f"{type(exc).__name__}: {exc}"
+            last = describe(exc)
             try:
                 _check_cut(watch, url, policy, t0)
             except _Retry as cut:
@@ -330,6 +330,27 @@ def download(url: str, dest: Path, *, size: int | None = None, md5: str | None =
         if stop.wait(wait):
             raise Cancelled(url)
     raise DownloadFailed(f"{url}: failed after {policy.attempts} attempts; last error: {last}")
+
+
+def describe(exc: requests.RequestException) -> str:
+    """A short reason for a network error (urllib3's messages nest three exceptions deep).
+
+    Examples
+    --------
+    >>> describe(requests.ConnectionError("... [Errno 111] Connection refused'))"))
+    'ConnectionError: connection refused (is the server running? check --base-url)'
+    """
+    text = str(exc)
+    for needle, why in (("Connection refused", "connection refused (is the server running? "
+                                                "check --base-url)"),
+                        ("Name or service not known", "host name not found (check --base-url "
+                                                      "and the network)"),
+                        ("Failed to resolve", "host name not found (check --base-url and the "
+                                              "network)"),
+                        ("Network is unreachable", "network unreachable")):
+        if needle in text:
+            return f"{type(exc).__name__}: {why}"
+    return f"{type(exc).__name__}: {text}"
 
 
 def get_bounded(url: str, *, policy: RetryPolicy, max_bytes: int, headers=None,
