@@ -27,8 +27,8 @@ from ..errors import ToolkitError
 from ..httputil import USER_AGENT, retry_after_seconds
 from ..store import atomic_path
 
-#: Largest inflated zip member accepted (bytes): a GDELT 1.0 daily CSV is ~100 MB at most,
-#: a 15-minute 2.0 export ~1 MB.
+#: Largest inflated zip member accepted (bytes): far above a GDELT 1.0 daily CSV (tens of MB)
+#: or a 15-minute 2.0 export (~1 MB).
 MAX_MEMBER_BYTES = 512 << 20
 #: Largest download accepted when the file list gives no size (GDELT 1.0 daily zips are
 #: ~5-20 MB).
