@@ -9,7 +9,11 @@
   ``("slow", seconds)`` (sleeps before answering), ``"corrupt"`` (same length, wrong bytes:
   md5 mismatch), ``"truncate"`` (promises the full length, sends half, closes), ``"short"``
   (a truncated zip with a matching Content-Length: size mismatch), ``("hang", seconds)``
-  (sends half, then stalls). Every request is logged in ``requests``.
+  (sends half, then stalls), ``("trickle", (nbytes, seconds))`` (promises the full length,
+  then sends ``nbytes`` every ``seconds``), ``("body", data)`` (answers 200 with ``data``
+  instead of the file: e.g. an HTML page for the master list), ``("oversize", nbytes)``
+  (the file then ``nbytes`` of junk, without a Content-Length). Every request is logged in
+  ``requests``; bytes sent per path by ``trickle``/``oversize`` in ``sent``.
 """
 
 from __future__ import annotations
@@ -91,6 +95,14 @@ class Mirror:
         self.texts[name] = data
         return name
 
+    def add_v2_zip(self, stamp: str, blob: bytes, *, listed: bool = True) -> str:
+        """Add a 15-minute export as the given zip bytes (any content); returns its name."""
+        name = f"{stamp}.export.CSV.zip"
+        meta = self._put(f"gdeltv2/{name}", blob)
+        if listed:
+            self.v2[name] = meta
+        return name
+
     def add_v1(self, day: str, content: bytes | list[list[str]]) -> str:
         data = content if isinstance(content, bytes) else to_text(content)
         name = f"{day}.export.CSV.zip"
@@ -140,6 +152,7 @@ class MirrorServer:
         self.faults: dict[str, list] = {}
         self.ranges_supported = True  # answer "Range: bytes=N-" with 206 / 416
         self.requests: list[str] = []
+        self.sent: dict[str, int] = {}  # path -> bytes sent by trickle/oversize answers
         self.times: list[tuple[str, float]] = []  # (path, time.monotonic()) per request
         self.ranges: list[tuple[str, str, int]] = []  # (path, Range header, status) answered
         self._lock = threading.Lock()
@@ -161,6 +174,8 @@ class MirrorServer:
                 kind, arg = (fault if isinstance(fault, tuple) else (fault, None))
                 if kind == "slow":
                     time.sleep(arg)
+                if kind == "body":
+                    return self._send(200, arg, {"Content-Type": "text/html"})
                 if kind == "404" or not (server.mirror.root / path.lstrip("/")).is_file():
                     return self._send(404, b"Not Found")
                 if kind == "500":
@@ -168,6 +183,8 @@ class MirrorServer:
                 if kind == "429":
                     return self._send(429, b"Too Many Requests", {"Retry-After": str(arg)})
                 data = (server.mirror.root / path.lstrip("/")).read_bytes()
+                if kind == "trickle":  # (a Range header is ignored: the whole file, slowly)
+                    return self._trickle(path, data, *arg)
                 rng = self.headers.get("Range")
                 if rng and server.ranges_supported and rng.startswith("bytes=") \
                         and rng.endswith("-"):
@@ -182,6 +199,8 @@ class MirrorServer:
                     data = bytes(b ^ 0x5A for b in data[:64]) + data[64:]
                 if kind == "short":
                     data = data[: len(data) // 2]
+                if kind == "oversize":
+                    return self._oversize(path, data, arg)
                 if kind in ("truncate", "hang"):
                     self.send_response(200)
                     self.send_header("Content-Length", str(len(data)))
@@ -194,6 +213,39 @@ class MirrorServer:
                     self.close_connection = True
                     return
                 self._send(200, data, {"Content-Type": "application/zip"})
+
+            def _count(self, path, n):
+                with server._lock:
+                    server.sent[path] = server.sent.get(path, 0) + n
+
+            def _trickle(self, path, data, nbytes, seconds):
+                self.send_response(200)
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.close_connection = True
+                try:
+                    for i in range(0, len(data), nbytes):
+                        self.wfile.write(data[i:i + nbytes])
+                        self.wfile.flush()
+                        self._count(path, len(data[i:i + nbytes]))
+                        time.sleep(seconds)
+                except OSError:
+                    pass  # the client hung up
+
+            def _oversize(self, path, data, extra):
+                self.send_response(200)
+                self.send_header("Connection", "close")  # a body delimited by the close
+                self.end_headers()
+                self.close_connection = True
+                junk = b"\0" * (1 << 16)
+                try:
+                    self.wfile.write(data)
+                    self._count(path, len(data))
+                    for _ in range(extra // len(junk)):
+                        self.wfile.write(junk)
+                        self._count(path, len(junk))
+                except OSError:
+                    pass
 
             def _send(self, code, body, headers=None):
                 self.send_response(code)

@@ -55,3 +55,32 @@ def test_cube_bad_input_one_line_exit_2(tmp_path, capsys, args, message):
 def test_cube_rejects_unknown_output_format(tmp_path, capsys):
     assert main(["cube", "--source", "demo", "--out", str(tmp_path / "x.xlsx")]) == 2
     assert "--out must end in .csv or .parquet" in capsys.readouterr().err
+
+
+def test_an_unknown_flag_is_one_line_exit_2(capsys):
+    with pytest.raises(SystemExit) as exc:
+        main(["cube", "--out", "x.csv", "--bogus"])
+    err = capsys.readouterr().err
+    assert exc.value.code == 2 and err.count("\n") == 1
+    assert "unrecognized arguments: --bogus" in err and "--help)" in err
+
+
+def test_os_errors_are_one_line_but_bugs_keep_their_traceback(tmp_path, capsys, monkeypatch):
+    """The last-resort handler covers the file system only: a bug is not hidden."""
+    import toolkit.commands.cube as cube_cmd
+
+    def denied(args):
+        raise PermissionError(13, "Permission denied", str(tmp_path / "cache"))
+
+    monkeypatch.setattr(cube_cmd, "run", denied)
+    code = main(["cube", "--source", "demo", "--out", str(tmp_path / "x.csv")])
+    err = capsys.readouterr().err
+    assert code == 1 and err.count("\n") == 1
+    assert f"Permission denied: {tmp_path / 'cache'}" in err
+
+    def bug(args):
+        raise TypeError("a bug")
+
+    monkeypatch.setattr(cube_cmd, "run", bug)
+    with pytest.raises(TypeError, match="a bug"):
+        main(["cube", "--source", "demo", "--out", str(tmp_path / "x.csv")])

@@ -344,6 +344,9 @@ def test_stale_index_is_extended_with_a_range_request(tmp_path, data_dir, ranges
         # GDELT publishes a later file; the cached list predates it
         new = m.add_v2("20191027000000", _rows_for("20191027000000", 70_000,
                                                     np.random.default_rng(5)))
+        # and the next day's first file: the list then covers all of the 27th
+        m.add_v2("20191028000000", _rows_for("20191028000000", 80_000,
+                                             np.random.default_rng(6)))
         m.write_index()
         idx = data_dir / "gdelt/v2/index.txt"
         os.utime(idx, (1e9, 1e9))
@@ -379,13 +382,15 @@ def test_translingual_stream_is_merged_with_product_v2_all(tmp_path, data_dir):
     m, names = build_mirror(tmp_path / "mirror")
     rng = np.random.default_rng(3)
     tr = [m.add_v2(st, _rows_for(st, 50_000 + 1000 * k, rng), translation=True)
-          for k, st in enumerate([f"{DAY1}031500", f"{DAY2}201500"])]
+          for k, st in enumerate([f"{DAY1}000000", f"{DAY1}031500", f"{DAY2}201500"])]
+    # outside the range: the translingual list reaches past it, as GDELT's does
+    m.add_v2("20191026000000", _rows_for("20191026000000", 60_000, rng), translation=True)
     m.write_index()
     srv = MirrorServer(m).start()
     try:
         rep = fetch_events("2019-10-24", "2019-10-25", product="v2-all", base_url=srv.url,
                            data_dir=data_dir, policy=FAST, progress=False)
-        assert rep.downloaded == len(names) + 2
+        assert rep.downloaded == len(names) + len(tr)
         assert "/gdeltv2/masterfilelist-translation.txt" in srv.requests
         assert (data_dir / "gdelt/v2-translation/rows/2019-10.parquet").exists()
         cube, totals = expected(m, names + tr, "2019-10-24", "2019-10-25")

@@ -8,6 +8,7 @@ pipeline does) and one by one; each file's result must match the oracle exactly.
 """
 
 import calendar
+import math
 from collections import Counter
 
 import numpy as np
@@ -28,6 +29,24 @@ def _day(b: bytes) -> int | None:
     y, m, d = int(b[:4]), int(b[4:6]), int(b[6:])
     ok = 1900 <= y < 2200 and 1 <= m <= 12 and 1 <= d <= calendar.monthrange(y, m)[1]
     return int(b) if ok else None
+
+
+def _check_number(raw: bytes, typ: str) -> str | None:
+    """Why a kept row's number does not parse (the module docstring's rules), or None."""
+    if typ == "I":
+        if not raw.lstrip(b"+-").isdigit() or raw[1:].lstrip(b"0123456789"):
+            return "unparsable value in a kept row"
+        return None if abs(int(raw)) < 2**53 else \
+            "number out of range or not finite in a kept row"
+    if typ == "F":
+        try:
+            x = float(raw)
+        except ValueError:
+            return "unparsable value in a kept row"
+        if b"_" in raw:
+            return "unparsable value in a kept row"
+        return None if math.isfinite(x) else "number out of range or not finite in a kept row"
+    return None
 
 
 def oracle(data: bytes, actors):
@@ -62,12 +81,11 @@ def oracle(data: bytes, actors):
             continue
         if f[COL["Actor1CountryCode"]].decode() in actors and \
                 f[COL["Actor2CountryCode"]].decode() in actors:
-            try:
-                for name, raw in zip(V2_NAMES, f, strict=True):
-                    if raw and TYPES[name] in "IF":
-                        (int if TYPES[name] == "I" else float)(raw)
-            except ValueError:
-                bad[no] = "unparsable value in a kept row"
+            why = None
+            for name, raw in zip(V2_NAMES, f, strict=True):
+                why = why or (_check_number(raw, TYPES[name]) if raw else None)
+            if why:
+                bad[no] = why
                 continue
             kept.append(int(f[0]))
         for basis, day in (("sqldate", sd), ("dateadded", da)):
@@ -105,7 +123,12 @@ DAMAGE = [
                                                   "20191024", "20191332143000"]))),
     lambda f, r: f.__setitem__(33, str(r.choice(["", "-1", "+5", "05", "0", "123456789",
                                                   "1234567890", "1.5"]))),
-    lambda f, r: f.__setitem__(30, str(r.choice(["x.y", "", "1e3", "nan"]))),
+    lambda f, r: f.__setitem__(30, str(r.choice(["x.y", "", "1e3", "nan", "inf", "-Infinity",
+                                                  "1e999", "1_0", "-0.5"]))),
+    lambda f, r: f.__setitem__(31, str(r.choice(["99999999999999999999999", "9007199254740991",
+                                                  "9007199254740992", "-7", "1_000", "٣",
+                                                  " 4", "4.0"]))),
+    lambda f, r: f.__setitem__(34, str(r.choice(["NaN", "-inf", "3.25", "1e400"]))),
     lambda f, r: f.__setitem__(int(r.choice([7, 17])), str(r.choice(["RU", "RUSS", "rus"]))),
 ]
 
@@ -195,15 +218,59 @@ def test_unzip_reads_other_zip_layouts_through_zipfile():
     for kw in ({"compression": zipfile.ZIP_STORED}, {"compression": zipfile.ZIP_DEFLATED}):
         buf = io.BytesIO()
         with zipfile.ZipFile(buf, "w", **kw) as zf:
-            zf.writestr("readme.txt", b"not the data")
             zf.writestr("x.export.CSV", data)
-        assert _single_member(buf.getvalue()) is None  # two members
-        assert _unzip(buf.getvalue()) == data
+        assert _unzip(buf.getvalue(), member="x.export.CSV") == data
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
         zf.writestr("x.export.CSV", data)
         zf.comment = b"a comment"
     assert _single_member(buf.getvalue()) is None and _unzip(buf.getvalue()) == data
+
+
+@pytest.mark.parametrize("compression", [0, 8], ids=["stored", "deflated"])
+def test_unzip_rejects_a_second_member_a_wrong_name_and_an_oversized_member(compression):
+    """A zip with two members is refused, not first-member ingested; so is a member with
+    another name, or one that inflates past the cap (checked before inflating)."""
+    import io
+    import zipfile
+
+    from toolkit.sources.events import _single_member, _unzip
+
+    data = b"1\t2\n" * 100
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", compression) as zf:
+        zf.writestr("x.export.CSV", data)
+        zf.writestr("readme.txt", b"not the data")
+    assert _single_member(buf.getvalue()) is None
+    with pytest.raises(zipfile.BadZipFile, match="holds 2 members"):
+        _unzip(buf.getvalue(), member="x.export.CSV")
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", compression) as zf:
+        zf.writestr("../../etc/x.export.CSV.evil", data)
+    with pytest.raises(zipfile.BadZipFile, match="expected 'x.export.CSV'"):
+        _unzip(buf.getvalue(), member="x.export.CSV")
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", compression) as zf:
+        zf.writestr("x.export.CSV", data)
+    with pytest.raises(zipfile.BadZipFile, match="inflates to 400 bytes, more than the 399"):
+        _unzip(buf.getvalue(), member="x.export.CSV", max_size=399)
+    assert _unzip(buf.getvalue(), member="x.export.CSV", max_size=400) == data
+
+
+def test_unzip_member_longer_than_its_header_says_is_rejected():
+    """The header's size bounds the output buffer: a member that inflates further fails."""
+    import zipfile
+
+    from gdelt_mirror import zip_bytes
+
+    from toolkit.sources.events import _unzip
+
+    data = b"a\tb\n" * 1000
+    blob = bytearray(zip_bytes("x.export.CSV", data))
+    cd = blob.rindex(b"PK\x01\x02")
+    blob[cd + 24:cd + 28] = (100).to_bytes(4, "little")  # the central directory's size
+    with pytest.raises(zipfile.BadZipFile, match="longer than its header"):
+        _unzip(bytes(blob), member="x.export.CSV")
 
 
 def test_tokenizer_counts_lines_when_they_are_short():

@@ -4,7 +4,9 @@ Subcommands live in :mod:`toolkit.commands`; each module there defines ``registe
 top-level subcommands and/or ``register_fetch(sub)`` to add a ``toolkit fetch <product>``
 subcommand. Handlers return an exit code; a :class:`ValueError` (bad input) or
 :class:`toolkit.errors.ToolkitError` (e.g. :class:`CLIError`) becomes a one-line message on
-stderr and exit status 2 or 1.
+stderr and exit status 2 or 1; a bad flag is refused by argparse in one line, exit 2; an
+:class:`OSError` that reaches the top (a data directory that is a file or read-only) is one
+line naming the path, exit 1; Ctrl-C exits 130.
 """
 
 from __future__ import annotations
@@ -31,9 +33,16 @@ class CLIError(ToolkitError):
     """A failure the CLI reports as one line and exit status 1."""
 
 
+class _Parser(argparse.ArgumentParser):
+    """An argument parser whose errors are one line (no usage block), exit status 2."""
+
+    def error(self, message: str):
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser with every registered subcommand."""
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="toolkit",
         description="GDELT rhetoric toolkit for Russia, South Korea and North Korea.",
     )
@@ -70,11 +79,30 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return int(args.func(args) or 0)
     except ValueError as exc:
-        print(f"toolkit: error: {exc}", file=sys.stderr)
+        print(f"toolkit: error: {_one_line(exc)}", file=sys.stderr)
         return 2
     except ToolkitError as exc:
-        print(f"toolkit: {exc}", file=sys.stderr)
+        print(f"toolkit: {_one_line(exc)}", file=sys.stderr)
         return 1
+    except KeyboardInterrupt:
+        print("toolkit: interrupted; what was verified is stored, rerun the same command to "
+              "resume", file=sys.stderr)
+        return 130
+    except OSError as exc:
+        # last resort for the file system (a data dir that is a file, read-only, full):
+        # other exceptions are bugs and keep their traceback
+        where = f": {exc.filename}" if exc.filename else ""
+        what = exc.strerror or str(exc)
+        if isinstance(exc, (FileExistsError, NotADirectoryError)):
+            what = "a file is in the way of a directory"
+        print(f"toolkit: {what}{where} (check that the path is a writable directory, or "
+              "choose another with --data-dir / TOOLKIT_DATA_DIR)", file=sys.stderr)
+        return 1
+
+
+def _one_line(exc: BaseException) -> str:
+    """The message of ``exc`` on one line (continuation lines joined with " | ")."""
+    return " | ".join(ln.strip() for ln in str(exc).splitlines() if ln.strip())
 
 
 if __name__ == "__main__":  # pragma: no cover

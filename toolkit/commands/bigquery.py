@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 
 from ..aggregate import DATE_BASES, DEFAULT_PAD_DAYS
+from . import int_range, positive_float
 
 
 def _range_args(p: argparse.ArgumentParser) -> None:
@@ -22,7 +23,7 @@ def _range_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--date-basis", default="sqldate", choices=DATE_BASES,
                    help="date events by SQLDATE (when they happened, default) or DATEADDED "
                         "(when GDELT published them)")
-    p.add_argument("--pad-days", type=int, default=DEFAULT_PAD_DAYS,
+    p.add_argument("--pad-days", type=int_range(0, 60), default=DEFAULT_PAD_DAYS,
                    help=f"partition days scanned after --end for late reports (default "
                         f"{DEFAULT_PAD_DAYS}; sqldate only)")
 
@@ -32,7 +33,7 @@ def _cost_args(p: argparse.ArgumentParser) -> None:
 
     p.add_argument("--project", help="Google Cloud billing project (default: TOOLKIT_BQ_PROJECT, "
                                      "GOOGLE_CLOUD_PROJECT, or the ADC default project)")
-    p.add_argument("--max-gb", type=float, default=None,
+    p.add_argument("--max-gb", type=positive_float, default=None,
                    help=f"ceiling on bytes processed, in GB = 10^9 bytes (default "
                         f"{DEFAULT_MAX_GB:g}); a fetch above it is refused")
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from . import int_range, nonneg_float, positive_float
+
 
 def register_fetch(fetch_sub: argparse._SubParsersAction) -> None:
     from ..sources.doc import MODES
@@ -23,13 +25,13 @@ def register_fetch(fetch_sub: argparse._SubParsersAction) -> None:
     p.add_argument("--end", required=True, help="last day, YYYY-MM-DD (clipped to today)")
     p.add_argument("--base-url", help="API endpoint (default: GDELT_DOC_URL or GDELT's)")
     p.add_argument("--data-dir", help="cache directory (default: TOOLKIT_DATA_DIR or data/cache)")
-    p.add_argument("--interval", type=float, default=None,
+    p.add_argument("--interval", type=nonneg_float, default=None,
                    help="seconds between requests, shared by all processes "
                         "(default TOOLKIT_DOC_INTERVAL or 5)")
-    p.add_argument("--timeout", type=float, default=60.0, help="seconds per request")
-    p.add_argument("--retries", type=int, default=5,
+    p.add_argument("--timeout", type=positive_float, default=60.0, help="seconds per request")
+    p.add_argument("--retries", type=int_range(0), default=5,
                    help="retries on HTTP 429/5xx and timeouts (default 5)")
-    p.add_argument("--backoff", type=float, default=5.0,
+    p.add_argument("--backoff", type=nonneg_float, default=5.0,
                    help="first retry wait in seconds, doubling each time (default 5)")
     p.add_argument("--out", help="also write the tidy timelines to .csv or .parquet")
     p.set_defaults(func=run_fetch)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from . import int_range
+
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("report", help="execute every notebook and write reports/",
@@ -13,7 +15,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--out", default="reports", help="report folder (default: reports)")
     p.add_argument("--source", choices=("auto", "demo", "local", "bigquery"),
                    help="data source for every notebook (TOOLKIT_SOURCE); default: auto")
-    p.add_argument("--jobs", type=int, default=None,
+    p.add_argument("--jobs", type=int_range(1), default=None,
                    help="notebooks executed at once (default: 2, or 1 on a 1-core machine)")
     p.add_argument("notebooks", nargs="*", help="notebooks to run (default: all)")
     p.set_defaults(func=run)

@@ -4,8 +4,10 @@ What a run does
 ---------------
 1. Checks the input (product, days, actors, date basis) before any request.
 2. Lists the files of the range: GDELT 2.0 from ``masterfilelist.txt`` (cached under the data
-   directory; fetched again only when the cached copy predates the range's end), GDELT 1.0
-   daily files by URL construction (:mod:`.events_index`).
+   directory with the base URL it came from; fetched again for another server or when the
+   cached copy predates the range's end), GDELT 1.0 daily files by URL construction
+   (:mod:`.events_index`). A list that names no file of the range is an error; days the
+   list does not reach are never marked complete.
 3. Skips files the manifest lists as ingested with the same md5 and actors; downloads the
    others with a bounded thread pool (:mod:`.events_download`: timeouts, exponential backoff,
    ``Retry-After``, size + md5 checks, atomic writes). A 404 is a gap: recorded, reported,
@@ -13,10 +15,16 @@ What a run does
 4. Parses each file (:mod:`.events_parse`): daily totals over every row, the rows whose
    Actor1CountryCode and Actor2CountryCode are both in the actor set in full, malformed lines
    counted per file.
-5. Stores kept rows and per-file totals by month (:mod:`.events_cache`), rebuilds the cube of
-   the touched months with the ONE aggregation (:func:`toolkit.aggregate.cube_sql` in DuckDB)
-   and writes it with :func:`toolkit.store.write_cube`; records the days now complete with
-   :func:`toolkit.store.add_coverage`, so ``load_cube(source="local")`` returns them.
+5. Stores kept rows and per-file totals by month, then their manifest entries
+   (:mod:`.events_cache`); rebuilds the cube of the touched months with the ONE aggregation
+   (:func:`toolkit.aggregate.cube_sql` in DuckDB) and writes it with
+   :func:`toolkit.store.write_cube` under :func:`toolkit.store.begin_rewrite`; only then
+   records the days now complete (:func:`toolkit.store.set_coverage`).
+
+The invariant: a day is trusted (in the coverage) only if its rows and totals are durably
+stored and come from a file list that covers it. The order of the writes above keeps it at
+every crash point, and a run repairs what says otherwise (:func:`_audit_stored`, months left
+marked by :func:`toolkit.store.begin_rewrite`, cube files missing under covered days).
 
 The whole run holds the data directory's file lock, so two notebooks fetching into the same
 cache take turns instead of corrupting it.
@@ -24,6 +32,7 @@ cache take turns instead of corrupting it.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import io
 import itertools
@@ -50,8 +59,10 @@ from .. import aggregate as A
 from .. import config, store
 from .. import schema as S
 from ..actors import validate_actors
+from ..errors import ToolkitError
 from . import events_cache as C
 from .events_download import (
+    MAX_MEMBER_BYTES,
     Cancelled,
     DownloadFailed,
     FileMissing,
@@ -62,6 +73,7 @@ from .events_index import (
     PRODUCTS,
     STREAMS,
     FileEntry,
+    IndexSpan,
     Stream,
     check_product,
     expected_slots,
@@ -89,12 +101,17 @@ MAX_WORKERS = 32
 GAP_GRACE = pd.Timedelta(days=2)
 
 
-class EventsFetchError(RuntimeError):
+class EventsFetchError(ToolkitError):
     """No file of the run could be fetched; ``.report`` holds the details."""
 
-    def __init__(self, message: str, report: FetchReport):
+    def __init__(self, message: str, report: FetchReport | None = None):
         super().__init__(message)
         self.report = report
+
+
+class EventsListError(EventsFetchError):
+    """The master file list does not cover the range asked for (wrong server, or not yet
+    published): no day is marked complete."""
 
 
 @dataclass
@@ -139,14 +156,16 @@ class FetchReport:
     malformed_by_file: dict[str, dict] = field(default_factory=dict)
     bytes_downloaded: int = 0
     unlisted_slots: int = 0
+    unlisted_days: list[str] = field(default_factory=list)
     months_written: list[str] = field(default_factory=list)
     coverage: list[dict] = field(default_factory=list)
     seconds: float = 0.0
 
     @property
     def ok(self) -> bool:
-        """True when no file failed (gaps are not failures)."""
-        return not self.failed
+        """True when no file failed (gaps are not failures) and the file list covered every
+        finished day of the range."""
+        return not self.failed and not self.unlisted_days
 
     def summary(self) -> str:
         """A few lines for the terminal or a notebook cell."""
@@ -165,6 +184,10 @@ class FetchReport:
         if self.unlisted_slots:
             lines.append(f"  note: {self.unlisted_slots} 15-minute slots of the range are not in "
                          "GDELT's file list (gaps at the source)")
+        if self.unlisted_days:
+            lines.append(f"  NOT COVERED by the file list (not marked complete): "
+                         f"{', '.join(self.unlisted_days[:5])}"
+                         + (" ..." if len(self.unlisted_days) > 5 else ""))
         if self.missing:
             lines.append(f"  missing: {', '.join(self.missing[:5])}"
                          + (" ..." if len(self.missing) > 5 else ""))
@@ -218,22 +241,47 @@ def _check_inputs(start, end, product, actors, date_basis, workers):
 
 
 def _index_entries(stream: Stream, base: str, ddir: Path, start: pd.Timestamp,
-                   end: pd.Timestamp, policy: RetryPolicy, stop) -> list[FileEntry]:
-    """The stream's master file list, from the cache when it was fetched after ``end``."""
+                   end: pd.Timestamp, policy: RetryPolicy, stop
+                   ) -> tuple[list[FileEntry], set[pd.Timestamp]]:
+    """The stream's files on [start, end] from its master file list, and the days of the
+    range the list speaks for (:meth:`IndexSpan.covers`).
+
+    The list is cached under the data directory with the base URL it came from
+    (``index.source``); it is reused only for that base URL and while it was fetched after
+    ``end`` (else extended or fetched again).
+    """
     p = C.stream_dir(ddir, stream.name) / "index.txt"
+    src = p.with_name("index.source")
+    url = f"{base}/{stream.index}"
+    same_server = p.exists() and src.exists() and src.read_text(errors="replace").strip() == base
     fresh_after = (end + pd.Timedelta(days=1, hours=1)).timestamp()
-    if not p.exists() or p.stat().st_mtime < fresh_after:
-        url = f"{base}/{stream.index}"
-        if not (p.exists() and _extend_index(url, p, policy)):
+    if not same_server or p.stat().st_mtime < fresh_after:
+        if not (same_server and _extend_index(url, p, policy)):
+            # the old list is not trusted for the new one: forget where it came from first
+            src.unlink(missing_ok=True)
             try:
-                download(url, p, policy=policy, stop=stop)
+                download(url, p, policy=policy, stop=stop, max_bytes=policy.max_index_bytes)
             except FileMissing:
                 raise DownloadFailed(f"{url} answered 404: is the base URL a GDELT mirror?"
                                      ) from None
-    entries, bad = parse_index(p.read_text(errors="replace"), stream, start, end)
+            store.write_bytes_atomic(src, base.encode())
+    span: list[IndexSpan] = []
+    entries, bad = parse_index(p.read_text(errors="replace"), stream, start, end, span=span)
     if bad:
         log.info("toolkit: %d unparsable lines in %s ignored", bad, p)
-    return entries
+    days = pd.date_range(start, end, freq="D")
+    covered = {d for d in days if span[0].covers(d)}
+    now = pd.Timestamp.now(tz="UTC").tz_localize(None)
+    if any(d not in covered and now >= d + pd.Timedelta(days=1, hours=1) for d in days):
+        # it should list those days and does not: not reused, fetched anew next run
+        src.unlink(missing_ok=True)
+    if not covered:
+        what = (f"its {stream.suffix} files span {span[0].first}..{span[0].last}"
+                if span[0].first else f"it names no {stream.suffix} file at all")
+        raise EventsListError(
+            f"the file list {url} does not cover {start:%Y-%m-%d}..{end:%Y-%m-%d} ({what}); "
+            "nothing was marked complete. Is --base-url a GDELT mirror that holds the range?")
+    return entries, covered
 
 
 def _extend_index(url: str, path: Path, policy: RetryPolicy) -> bool:
@@ -245,7 +293,7 @@ def _extend_index(url: str, path: Path, policy: RetryPolicy) -> bool:
     end a line, the server refuses the range, or anything goes wrong; a server that ignores
     the range sends the whole list, which is then used as it is.
     """
-    from .events_download import session
+    from .events_download import get_bounded
 
     size = path.stat().st_size
     if size == 0:
@@ -255,9 +303,9 @@ def _extend_index(url: str, path: Path, policy: RetryPolicy) -> bool:
         if f.read(1) != b"\n":
             return False
     try:
-        r = session().get(url, headers={"Range": f"bytes={size}-"}, timeout=policy.timeout)
-        body = r.content
-    except requests.RequestException:
+        r, body = get_bounded(url, headers={"Range": f"bytes={size}-"}, policy=policy,
+                              max_bytes=policy.max_index_bytes)
+    except (requests.RequestException, DownloadFailed):
         return False
     expected = r.headers.get("Content-Length")
     if expected is not None and expected.isdigit() and len(body) != int(expected):
@@ -284,8 +332,8 @@ _EOCD = struct.Struct("<4s4H2LH")  # zip end-of-central-directory record (22 byt
 _CDIR = struct.Struct("<4s6H3L5H2L")  # central directory file header (46 bytes)
 
 
-def _single_member(blob: bytes) -> tuple[int, int, int, int] | None:
-    """(data offset, compressed size, size, CRC-32) of a zip's only, deflated member.
+def _single_member(blob: bytes) -> tuple[int, int, int, int, str] | None:
+    """(data offset, compressed size, size, CRC-32, name) of a zip's only, deflated member.
 
     GDELT's zips hold one CSV each; reading their two headers with :mod:`struct` is ~20x
     cheaper than building a :class:`zipfile.ZipFile`. None for anything else (several
@@ -297,11 +345,12 @@ def _single_member(blob: bytes) -> tuple[int, int, int, int] | None:
     if entries != 1 or cd + _CDIR.size > len(blob):
         return None
     f = _CDIR.unpack_from(blob, cd)
-    sig, method, crc, csize, size, local = f[0], f[4], f[7], f[8], f[9], f[16]
+    sig, method, crc, csize, size, nlen, local = f[0], f[4], f[7], f[8], f[9], f[10], f[16]
     if sig != b"PK\x01\x02" or method != zipfile.ZIP_DEFLATED or 0xFFFFFFFF in (csize, size,
                                                                                   local):
         return None
-    return _data_start(blob, local), csize, size, crc
+    name = blob[cd + _CDIR.size:cd + _CDIR.size + nlen].decode("utf-8", "replace")
+    return _data_start(blob, local), csize, size, crc, name
 
 
 def _data_start(blob: bytes, local: int) -> int:
@@ -313,34 +362,59 @@ def _data_start(blob: bytes, local: int) -> int:
         + int.from_bytes(head[28:30], "little")
 
 
-def _unzip(blob: bytes, *, crc: bool = True) -> bytes:
+def _check_member(name: str, size: int, member: str | None, max_size: int) -> None:
+    if member is not None and name.rsplit("/", 1)[-1].lower() != member.lower():
+        raise zipfile.BadZipFile(f"its member is {name[:80]!r}, expected {member!r}")
+    if size > max_size:
+        raise zipfile.BadZipFile(
+            f"its member inflates to {size:,} bytes, more than the {max_size:,} allowed "
+            "(far above any real GDELT file; --max-member-mb raises the limit)")
+
+
+def _unzip(blob: bytes, *, crc: bool = True, member: str | None = None,
+           max_size: int = MAX_MEMBER_BYTES) -> bytes:
     """The CSV member of a GDELT zip held in memory, inflated with libdeflate.
 
     libdeflate (the ``deflate`` package) inflates a whole buffer of known size 3-4x faster
     than :mod:`zlib` and releases the GIL, so worker threads inflate in parallel. With
     ``crc=False`` the CRC-32 check is skipped: only for zips whose md5 was checked in this
     run, which already proves every byte (the uncompressed length is still checked).
+
+    The zip must hold exactly one member (named ``member`` when given, e.g.
+    ``20191024143000.export.CSV``) of at most ``max_size`` bytes: the size in its header is
+    checked before anything is inflated, and the output buffer is exactly that size, so a
+    member that inflates to more than it claims fails instead of filling the memory.
     """
     import deflate
 
-    member = _single_member(blob)
-    if member is None:
+    one = _single_member(blob)
+    if one is None:
         with zipfile.ZipFile(io.BytesIO(blob)) as zf:
-            infos = [i for i in zf.infolist() if not i.is_dir()]
-            if not infos:
-                raise zipfile.BadZipFile("empty zip")
-            info = next((i for i in infos if i.filename.upper().endswith(".CSV")), infos[0])
+            infos = zf.infolist()
+            if len(infos) != 1 or infos[0].is_dir():
+                raise zipfile.BadZipFile(
+                    f"it holds {len(infos)} members; a GDELT zip holds exactly one"
+                    + (f" ({member})" if member else ""))
+            info = infos[0]
+            _check_member(info.filename, info.file_size, member, max_size)
             if info.compress_type != zipfile.ZIP_DEFLATED:
-                return zf.read(info)
-        member = (_data_start(blob, info.header_offset), info.compress_size, info.file_size,
-                  info.CRC)
-    start, csize, size, want_crc = member
+                with zf.open(info) as f:  # bounded read: the header may lie
+                    data = f.read(max_size + 1)
+                if len(data) > max_size:
+                    raise zipfile.BadZipFile(f"its member inflates to more than {max_size:,} "
+                                             "bytes")
+                return data
+        one = (_data_start(blob, info.header_offset), info.compress_size, info.file_size,
+               info.CRC, info.filename)
+    start, csize, size, want_crc, name = one
+    _check_member(name, size, member, max_size)
     if start + csize > len(blob):
         raise zipfile.BadZipFile("truncated member")
     try:
         data = deflate.deflate_decompress(memoryview(blob)[start:start + csize], size)
     except deflate.DeflateError as exc:
-        raise zipfile.BadZipFile(f"corrupt deflate stream: {exc}") from None
+        raise zipfile.BadZipFile(f"corrupt deflate stream (or longer than its header says: "
+                                 f"{size:,} bytes): {exc}") from None
     if len(data) != size:
         raise zipfile.BadZipFile(f"inflated {len(data)} bytes, the zip says {size}")
     if crc and deflate.crc32(data) != want_crc:
@@ -377,9 +451,10 @@ def _fetch(entry: FileEntry, *, ddir: Path, base: str, policy: RetryPolicy, man:
     nbytes = 0
     how = "present"
     blob, proven = _local_copy(path, entry, man)
+    unzip = functools.partial(_unzip, member=entry.name[:-4], max_size=policy.max_member_bytes)
     if blob is not None and entry.md5 is None:  # only its CRC-32 can vouch for it
         try:
-            return _unzip(blob), how, nbytes, len(blob)
+            return unzip(blob), how, nbytes, len(blob)
         except (zipfile.BadZipFile, zlib.error, EOFError):
             blob = None  # fetch it again
     if blob is None:
@@ -395,7 +470,7 @@ def _fetch(entry: FileEntry, *, ddir: Path, base: str, policy: RetryPolicy, man:
     try:
         if blob is None:
             blob = path.read_bytes()
-        return _unzip(blob, crc=not proven), how, nbytes, len(blob)
+        return unzip(blob, crc=not proven), how, nbytes, len(blob)
     except (zipfile.BadZipFile, zlib.error, OSError, EOFError) as exc:
         path.unlink(missing_ok=True)  # a later run downloads it again
         return _Result(entry, "failed", error=f"unreadable zip: {exc}")
@@ -494,7 +569,12 @@ def fetch_events(start, end, *, product: str = "v2", actors=None,
         Bad input, before any request: unknown product or actor code, start after end, dates
         before the product's first file or in the future, unknown date basis.
     EventsFetchError
-        Every file of the run failed (or answered 404: a wrong ``base_url``?).
+        Every file of the run failed (or answered 404: a wrong ``base_url``?), or
+        (:class:`EventsListError`) the master file list names no file of the range.
+    DownloadFailed
+        The master file list could not be fetched (404, unreachable server).
+    toolkit.errors.CacheCorrupt
+        A cache file (manifest, state, coverage, parquet) is damaged; the message names it.
 
     Examples
     --------
@@ -518,99 +598,148 @@ def fetch_events(start, end, *, product: str = "v2", actors=None,
         log.warning("toolkit: waiting for another fetch into %s to finish", ddir)
         lk.acquire()
     try:
-        C.clean_stale_temps(ddir)
-        state = C.read_state(ddir)
-        if state.get("product") not in (None, product):
-            raise ValueError(
-                f"The cache {ddir} holds GDELT {state['product']} data; products are not mixed "
-                f"in one cube (their event IDs differ). Use product={state['product']!r} or "
-                "another data_dir for this product.")
-        old_actors = tuple(state.get("actors", ()))
-        keep_set = old_actors + tuple(a for a in acts if a not in old_actors)
-        grew = bool(old_actors) and keep_set != old_actors
-        basis_changed = state.get("date_basis") not in (None, date_basis)
-
-        entries: list[FileEntry] = []
-        for st in streams:
-            if st.index is None:
-                entries += v1_entries(s, e)
-            else:
-                listed = _index_entries(st, base, ddir, s, e, policy, stop)
-                sel = select(listed, s, e)
-                entries += sel
-                have = {x.stamp for x in sel}
-                report.unlisted_slots += sum(1 for t in expected_slots(st, s, e)
-                                             if t not in have)
-        report.files_selected = len(entries)
-        in_range = {(x.stream, x.name) for x in entries}
-        if grew:  # re-filter everything ingested before with the larger actor set
-            for st in streams:
-                for month in C.manifest_months(ddir, st.name):
-                    for name, m in C.read_manifest(ddir, st.name, month).items():
-                        if m.get("status") == "ingested" and (st.name, name) not in in_range:
-                            entries.append(_entry_from_manifest(st.name, name, m))
-
-        manifests: dict[tuple[str, str], dict] = {}
-
-        def man_of(x: FileEntry) -> dict:
-            key = (x.stream, x.month)
-            if key not in manifests:
-                manifests[key] = C.read_manifest(ddir, *key)
-            return manifests[key].get(x.name, {})
-
-        now = pd.Timestamp.now(tz="UTC").tz_localize(None)
-        todo: list[FileEntry] = []
-        for x in entries:
-            m = man_of(x)
-            if (m.get("status") == "ingested" and set(m.get("actors", ())) >= set(keep_set)
-                    and (x.md5 is None or m.get("md5") == x.md5)):
-                report.already_ingested += 1
-            elif (m.get("status") == "gap" and not retry_gaps
-                  and pd.Timestamp(m.get("checked_at", "1970-01-01")) - x.stamp > GAP_GRACE):
-                report.missing.append(x.name)
-            else:
-                if m.get("status") == "ingested":
-                    report.reprocessed += 1
-                todo.append(x)
-
-        results = _run(todo, report, ddir=ddir, base=base, keep_set=keep_set, policy=policy,
-                       keep_files=keep_files, workers=workers, progress=progress, stop=stop,
-                       man_of=man_of, now=now)
-
-        ingested = sum(1 for r in results if r.status == "ingested")
-        gaps = [r for r in results if r.status == "gap"]
-        # an error only when nothing of the range is usable: no file ingested now or before
-        if todo and ingested == 0 and report.already_ingested == 0 and (
-                report.failed or len(gaps) == len(todo)):
-            why = ("every file answered 404 (is the base URL right?)" if not report.failed
-                   else f"all {len(report.failed)} files failed; first error: "
-                        f"{next(iter(report.failed.values()))}")
-            report.seconds = time.perf_counter() - t0
-            if not report.failed:  # do not record gaps a wrong base URL made up
-                _forget_gaps(ddir, gaps)
-            raise EventsFetchError(f"No GDELT file could be fetched: {why}", report)
-
-        complete = _complete_days(entries, s, e, ddir, now)
-        for lo, hi in _runs(complete):
-            report.coverage = store.add_coverage(lo, hi, store="local", data_dir=ddir)
-        months = {f"{d:%Y-%m}" for d in pd.date_range(s, e, freq="D")}
-        if grew or basis_changed:
-            for r in store.coverage(store="local", data_dir=ddir):
-                months |= {f"{d:%Y-%m}" for d in pd.date_range(r["start"], r["end"], freq="D")}
-        report.months_written = rebuild_cube(ddir, [st.name for st in streams], keep_set,
-                                             date_basis, sorted(months))
-        C.write_state(ddir, {"product": product, "actors": list(keep_set),
-                             "date_basis": date_basis})
-        report.coverage = store.coverage(store="local", data_dir=ddir)
+        with store.batched_sync():  # cache writes are flushed to disk in a few batches
+            report = _fetch_locked(report, streams=streams, s=s, e=e, acts=acts, ddir=ddir,
+                                   base=base, policy=policy, stop=stop, workers=workers,
+                                   product=product, date_basis=date_basis,
+                                   keep_files=keep_files, retry_gaps=retry_gaps,
+                                   progress=progress, t0=t0)
     finally:
         lk.release()
     report.seconds = time.perf_counter() - t0
     if report.failed:
         warnings.warn(f"{len(report.failed)} GDELT file(s) failed; their days are not marked "
                       "complete. Rerun to retry.\n" + report.summary(), stacklevel=2)
+    elif report.unlisted_days:
+        warnings.warn(f"GDELT's file list does not cover {len(report.unlisted_days)} day(s) "
+                      "of the range; they are not marked complete.\n" + report.summary(),
+                      stacklevel=2)
     elif report.missing:
         log.warning("toolkit: %d GDELT file(s) missing at the source (404), recorded as gaps",
                     len(report.missing))
+    return report
+
+
+def _fetch_locked(report: FetchReport, *, streams, s, e, acts, ddir: Path, base: str,
+                  policy: RetryPolicy, stop, workers: int, product: str, date_basis: str,
+                  keep_files: bool, retry_gaps: bool, progress: bool, t0: float) -> FetchReport:
+    """The body of :func:`fetch_events`, run while holding the data directory's lock."""
+    C.clean_stale_temps(ddir)
+    state = C.read_state(ddir)
+    if state.get("product") not in (None, product):
+        raise ValueError(
+            f"The cache {ddir} holds GDELT {state['product']} data; products are not mixed "
+            f"in one cube (their event IDs differ). Use product={state['product']!r} or "
+            "another data_dir for this product.")
+    old_actors = tuple(state.get("actors", ()))
+    keep_set = old_actors + tuple(a for a in acts if a not in old_actors)
+    grew = bool(old_actors) and keep_set != old_actors
+    basis_changed = state.get("date_basis") not in (None, date_basis)
+
+    entries: list[FileEntry] = []
+    range_days = set(pd.date_range(s, e, freq="D"))
+    listed_days = set(range_days)  # days every stream's file list speaks for
+    for st in streams:
+        if st.index is None:
+            entries += v1_entries(s, e)
+        else:
+            try:
+                listed, covered = _index_entries(st, base, ddir, s, e, policy, stop)
+            except EventsFetchError as exc:
+                exc.report = report
+                raise
+            listed_days &= covered
+            sel = select(listed, s, e)
+            entries += sel
+            have = {x.stamp for x in sel}
+            report.unlisted_slots += sum(1 for t in expected_slots(st, s, e)
+                                         if t not in have)
+    now = pd.Timestamp.now(tz="UTC").tz_localize(None)
+    report.unlisted_days = [f"{d:%Y-%m-%d}" for d in sorted(range_days - listed_days)
+                            if now >= d + pd.Timedelta(days=1, hours=1)]
+    report.files_selected = len(entries)
+    _audit_stored(ddir, entries)
+    in_range = {(x.stream, x.name) for x in entries}
+    if grew:  # re-filter everything ingested before with the larger actor set
+        for st in streams:
+            for month in C.manifest_months(ddir, st.name):
+                for name, m in C.read_manifest(ddir, st.name, month).items():
+                    if m.get("status") == "ingested" and (st.name, name) not in in_range:
+                        entries.append(_entry_from_manifest(st.name, name, m))
+
+    manifests: dict[tuple[str, str], dict] = {}
+
+    def man_of(x: FileEntry) -> dict:
+        key = (x.stream, x.month)
+        if key not in manifests:
+            manifests[key] = C.read_manifest(ddir, *key)
+        return manifests[key].get(x.name, {})
+
+    todo: list[FileEntry] = []
+    for x in entries:
+        m = man_of(x)
+        if (m.get("status") == "ingested" and set(m.get("actors", ())) >= set(keep_set)
+                and (x.md5 is None or m.get("md5") == x.md5)):
+            report.already_ingested += 1
+        elif (m.get("status") == "gap" and not retry_gaps
+              and pd.Timestamp(m.get("checked_at", "1970-01-01")) - x.stamp > GAP_GRACE):
+            report.missing.append(x.name)
+        else:
+            if m.get("status") == "ingested":
+                report.reprocessed += 1
+            todo.append(x)
+
+    results = _run(todo, report, ddir=ddir, base=base, keep_set=keep_set, policy=policy,
+                   keep_files=keep_files, workers=workers, progress=progress, stop=stop,
+                   man_of=man_of, now=now)
+
+    ingested = sum(1 for r in results if r.status == "ingested")
+    gaps = [r for r in results if r.status == "gap"]
+    # an error only when nothing of the range is usable: no file ingested now or before
+    if todo and ingested == 0 and report.already_ingested == 0 and (
+            report.failed or len(gaps) == len(todo)):
+        why = ("every file answered 404 (is the base URL right?)" if not report.failed
+               else f"all {len(report.failed)} files failed; first error: "
+                    f"{next(iter(report.failed.values()))}")
+        report.seconds = time.perf_counter() - t0
+        if not report.failed:  # do not record gaps a wrong base URL made up
+            _forget_gaps(ddir, gaps)
+        raise EventsFetchError(f"No GDELT file could be fetched: {why}", report)
+
+    # The commit, in an order that no crash point can leave coverage ahead of data:
+    # rows, totals and manifests are stored (above, by _store); then the cube months
+    # are rewritten under a "rewriting" mark that hides them from the coverage; then the
+    # coverage of the range is set to the days now complete; the mark goes last.
+    complete = [d for d in _complete_days(entries, s, e, ddir, now) if d in listed_days]
+    months = {f"{d:%Y-%m}" for d in range_days}
+    months |= set(store.pending_rewrite(store="local", data_dir=ddir))
+    recorded = [d for r in store.recorded_coverage(store="local", data_dir=ddir)
+                for d in pd.date_range(r["start"], r["end"], freq="D")]
+    lost = _months_without_manifest(ddir, streams, recorded) - months
+    if lost:  # nothing backs those days any more: withdrawn until fetched again
+        log.warning("toolkit: no manifest for %s: their days are no longer marked complete; "
+                    "fetch them again", ", ".join(sorted(lost)))
+        for m in sorted(lost):
+            lo = pd.Timestamp(f"{m}-01")
+            store.set_coverage(lo, lo + pd.offsets.MonthEnd(0), [], store="local",
+                               data_dir=ddir)
+        recorded = [d for d in recorded if f"{d:%Y-%m}" not in lost]
+    if grew or basis_changed:
+        months |= {f"{d:%Y-%m}" for d in recorded}
+    months |= _months_missing_cube(ddir, recorded)
+    days = {d for d in recorded if f"{d:%Y-%m}" in months and d not in range_days}
+    days |= set(complete)
+    store.begin_rewrite(sorted(months), store="local", data_dir=ddir)
+    store.sync_now()  # the stored rows, totals, manifests and the mark are on disk
+    report.months_written = rebuild_cube(ddir, [st.name for st in streams], keep_set,
+                                         date_basis, sorted(months), days=days)
+    store.sync_now()  # the cube is on disk before the coverage that vouches for it
+    store.set_coverage(s, e, complete, store="local", data_dir=ddir)
+    C.write_state(ddir, {"product": product, "actors": list(keep_set),
+                         "date_basis": date_basis})
+    store.sync_now()
+    store.end_rewrite(store="local", data_dir=ddir)
+    report.coverage = store.coverage(store="local", data_dir=ddir)
     return report
 
 
@@ -805,16 +934,6 @@ def _complete_days(entries, s, e, ddir, now: pd.Timestamp) -> list[pd.Timestamp]
     return out
 
 
-def _runs(days: list[pd.Timestamp]) -> list[tuple[pd.Timestamp, pd.Timestamp]]:
-    out: list[list[pd.Timestamp]] = []
-    for d in days:
-        if out and d - out[-1][1] == pd.Timedelta(days=1):
-            out[-1][1] = d
-        else:
-            out.append([d, d])
-    return [(a, b) for a, b in out]
-
-
 _ALL_DAYS = (pd.Timestamp("1900-01-01"), pd.Timestamp("2199-12-31"))
 _duck_lock = threading.Lock()
 _duck: dict = {}
@@ -842,20 +961,21 @@ def _run_sql(sql: str, rows: pa.Table) -> pd.DataFrame:
 
 
 def rebuild_cube(data_dir, streams: list[str], actors: tuple[str, ...], date_basis: str,
-                 months: list[str]) -> list[str]:
+                 months: list[str], days=None) -> list[str]:
     """Rebuild the local cube and daily totals of ``months`` from everything stored.
 
     The cube comes from the kept raw rows of ``streams`` through the one aggregation
     (:func:`toolkit.aggregate.cube_sql`, run in DuckDB); the totals from the per-file daily
-    totals. Only days the store records as complete are written. Returns the months written.
+    totals. Only complete days are written: ``days`` (a set of Timestamps), by default the
+    days the store records as complete. Every month of ``months`` is written, empty if it
+    has no such day. Returns the months written.
     """
     ddir = config.data_dir(data_dir)
-    days = set()
-    for r in store.coverage(store="local", data_dir=ddir):
-        for d in pd.date_range(r["start"], r["end"], freq="D"):
-            if f"{d:%Y-%m}" in months:
-                days.add(d)
-    if not days:
+    if days is None:
+        days = {d for r in store.recorded_coverage(store="local", data_dir=ddir)
+                for d in pd.date_range(r["start"], r["end"], freq="D")}
+    days = {d for d in days if f"{d:%Y-%m}" in months}
+    if not months:
         return []
     rows = C.read_all(ddir, streams, "rows", columns=list(A.INPUT_COLUMNS))
     # over every stored row, then cut to the complete days below: the SQL text is then the
@@ -868,7 +988,53 @@ def rebuild_cube(data_dir, streams: list[str], actors: tuple[str, ...], date_bas
     dd = pd.DatetimeIndex(sorted(days))
     cube = cube[cube["date"].isin(dd)]
     tot = S.coerce(tot[tot["date"].isin(dd)].reset_index(drop=True), S.DAILY_TOTALS)
-    return store.write_cube(cube, tot, store="local", data_dir=ddir)
+    return store.write_cube(cube, tot, store="local", data_dir=ddir, months=list(months))
+
+
+def _months_missing_cube(ddir: Path, recorded: list[pd.Timestamp]) -> set[str]:
+    """Months with recorded complete days whose cube or totals file is missing: rebuilt by
+    this run from the stored rows (a cache file deleted or lost by hand)."""
+    d = ddir / "cubes" / "local"
+    return {m for m in {f"{x:%Y-%m}" for x in recorded}
+            if not (d / f"cube-{m}.parquet").exists() or not (d / f"totals-{m}.parquet").exists()}
+
+
+def _months_without_manifest(ddir: Path, streams, recorded: list[pd.Timestamp]) -> set[str]:
+    """Months with recorded complete days for which no stream has a manifest (deleted or
+    lost): nothing says what their days hold."""
+    out = set()
+    for m in {f"{x:%Y-%m}" for x in recorded}:
+        if not any((C.stream_dir(ddir, st.name) / "manifest" / f"{m}.json").exists()
+                   for st in streams):
+            out.add(m)
+    return out
+
+
+def _audit_stored(ddir: Path, entries: list[FileEntry]) -> None:
+    """Forget manifest entries of the range that claim a file is ingested while its totals
+    are not stored (a parquet file lost or replaced): those files are ingested again.
+
+    Every ingested file with at least one well-formed line has a totals row; its kept rows
+    may all have been de-duplicated away, so only the totals are checked.
+    """
+    import pyarrow.parquet as pq
+
+    for stream, month in sorted({(x.stream, x.month) for x in entries}):
+        man = C.read_manifest(ddir, stream, month)
+        claims = {n for n, m in man.items() if m.get("status") == "ingested"
+                  and m.get("rows", 0) > m.get("malformed", 0)}
+        if not claims:
+            continue
+        p = C.stream_dir(ddir, stream) / "totals" / f"{month}.parquet"
+        have = set(C._guarded(pq.read_table, p, columns=["source_file"])["source_file"]
+                   .to_pylist()) if p.exists() else set()
+        lost = claims - have
+        if lost:
+            log.warning("toolkit: %d file(s) of %s %s are listed as ingested but their "
+                        "totals are not stored; ingesting them again", len(lost), stream,
+                        month)
+            C.write_manifest(ddir, stream, month,
+                             {n: m for n, m in man.items() if n not in lost})
 
 
 __all__ = ["fetch_events", "FetchReport", "EventsFetchError", "RetryPolicy", "rebuild_cube",

@@ -4,6 +4,7 @@ Layout under the data directory::
 
     gdelt/state.json                       actors kept so far, date basis and product of the cube
     gdelt/<stream>/index.txt               cached master file list (GDELT 2.0 streams)
+    gdelt/<stream>/index.source            the base URL that list came from
     gdelt/<stream>/files/YYYY-MM/<name>    verified downloads (zips), unless keep_files=False
     gdelt/<stream>/manifest/YYYY-MM.json   one entry per file: ingested / gap / failed, size,
                                            md5, rows read / kept / malformed, actors filtered
@@ -15,7 +16,8 @@ Layout under the data directory::
 published. Every file is replaced atomically, rows and totals before the manifest, and a
 file's old rows are dropped (by ``source_file``) whenever it is ingested again, so a run killed
 at any point leaves nothing counted twice: the rerun re-ingests whatever the manifest does not
-list as done.
+list as done. A file that cannot be read raises :class:`toolkit.errors.CacheCorrupt` naming
+it and the repair.
 """
 
 from __future__ import annotations
@@ -28,7 +30,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from ..store import write_bytes_atomic, write_json_atomic
+from ..errors import CacheCorrupt
+from ..store import read_json, write_bytes_atomic, write_json_atomic
 from .events_parse import KEPT_SCHEMA, TOTALS_SCHEMA
 
 
@@ -46,16 +49,31 @@ def file_path(data_dir: Path, stream: str, month: str, name: str) -> Path:
 
 def read_state(data_dir: Path) -> dict:
     p = root(data_dir) / "state.json"
-    return json.loads(p.read_text()) if p.exists() else {}
+    if not p.exists():
+        return {}
+    doc = read_json(p, repair="delete it and rerun the fetch with the same --product "
+                              "(the actors of the cube are then those of that run)")
+    if not isinstance(doc, dict):
+        raise CacheCorrupt(f"{p} is not the events state (a JSON object); delete it and "
+                           "rerun the fetch")
+    return doc
 
 
 def write_state(data_dir: Path, state: dict) -> None:
-    write_json_atomic(root(data_dir) / "state.json", state)
+    write_json_atomic(root(data_dir) / "state.json", state, durable=True)
 
 
 def read_manifest(data_dir: Path, stream: str, month: str) -> dict:
     p = stream_dir(data_dir, stream) / "manifest" / f"{month}.json"
-    return json.loads(p.read_text()).get("files", {}) if p.exists() else {}
+    if not p.exists():
+        return {}
+    repair = (f"delete it and rerun the fetch for {month} (its files are then re-parsed from "
+              "the kept zips or downloaded again)")
+    doc = read_json(p, repair=repair)
+    files = doc.get("files") if isinstance(doc, dict) else None
+    if not isinstance(files, dict) or not all(isinstance(v, dict) for v in files.values()):
+        raise CacheCorrupt(f"{p} is not a manifest (no 'files' object); {repair}")
+    return files
 
 
 def write_manifest(data_dir: Path, stream: str, month: str, files: dict) -> None:
@@ -63,7 +81,8 @@ def write_manifest(data_dir: Path, stream: str, month: str, files: dict) -> None
     # ~3,000 entries of a month)
     doc = {"stream": stream, "month": month, "files": files}
     write_bytes_atomic(stream_dir(data_dir, stream) / "manifest" / f"{month}.json",
-                       json.dumps(doc, separators=(",", ":"), sort_keys=True).encode())
+                       json.dumps(doc, separators=(",", ":"), sort_keys=True).encode(),
+                       durable=True)
 
 
 def manifest_months(data_dir: Path, stream: str) -> list[str]:
@@ -90,7 +109,16 @@ def clean_stale_temps(data_dir: Path, older_than: float = 0.0) -> int:
 def _read_parquet(path: Path, schema: pa.Schema) -> pa.Table:
     if not path.exists():
         return schema.empty_table()
-    return pq.read_table(path, schema=schema)
+    return _guarded(pq.read_table, path, schema=schema)
+
+
+def _guarded(read, path: Path, **kw) -> pa.Table:
+    """``read(path, **kw)``; :class:`CacheCorrupt` naming ``path`` if it cannot be read."""
+    try:
+        return read(path, **kw)
+    except (pa.ArrowInvalid, OSError) as exc:
+        raise CacheCorrupt(f"{path} is damaged ({exc}); delete it and the manifest of the "
+                           "same month, then rerun the fetch for that month") from None
 
 
 def _write_parquet(table: pa.Table, path: Path) -> None:
@@ -98,7 +126,7 @@ def _write_parquet(table: pa.Table, path: Path) -> None:
 
     buf = io.BytesIO()
     pq.write_table(table, buf, compression="zstd")
-    write_bytes_atomic(path, buf.getvalue())
+    write_bytes_atomic(path, buf.getvalue(), durable=True)
 
 
 def dedup_rows(rows: pa.Table) -> pa.Table:
@@ -161,7 +189,7 @@ def read_all(data_dir: Path, streams, sub: str, columns: list[str] | None = None
     parts = []
     for s in streams:
         for p in sorted((stream_dir(data_dir, s) / sub).glob("????-??.parquet")):
-            parts.append(pq.read_table(p, columns=columns))
+            parts.append(_guarded(pq.read_table, p, columns=columns))
     if not parts:
         t = schema.empty_table()
         return t.select(columns) if columns else t

@@ -149,8 +149,35 @@ _MD5 = re.compile(r"^[0-9a-fA-F]{32}$")
 _SIZE = re.compile(r"^\d+$")
 
 
+@dataclass(frozen=True)
+class IndexSpan:
+    """First and last time stamp (``YYYYMMDDHHMMSS``) a file list names for one stream, over
+    the whole list (not only the range asked for); both None when it names none."""
+
+    first: str | None
+    last: str | None
+
+    def covers(self, day: pd.Timestamp) -> bool:
+        """True when the list speaks for all of ``day``: it starts on or before the day and
+        reaches the day's last 15-minute slot (23:45) or beyond. GDELT stamps a file with its
+        publication time; files missing inside such a day are GDELT's own gaps, while a day
+        the list has not reached yet (or a list that stops mid-day) is not complete.
+
+        Examples
+        --------
+        >>> span = IndexSpan("20191024000000", "20191025000000")
+        >>> span.covers(pd.Timestamp("2019-10-24")), span.covers(pd.Timestamp("2019-10-25"))
+        (True, False)
+        """
+        if self.first is None or self.last is None:
+            return False
+        return self.first < f"{day + pd.Timedelta(days=1):%Y%m%d}000000" \
+            and self.last >= f"{day:%Y%m%d}234500"
+
+
 def parse_index(text: str, stream: Stream, start: pd.Timestamp | None = None,
-                end: pd.Timestamp | None = None) -> tuple[list[FileEntry], int]:
+                end: pd.Timestamp | None = None, *, span: list | None = None
+                ) -> tuple[list[FileEntry], int]:
     """Parse a GDELT 2.0 master file list into the entries of ``stream``.
 
     Parameters
@@ -170,6 +197,9 @@ def parse_index(text: str, stream: Stream, start: pd.Timestamp | None = None,
     unparsable : int
         Lines that name no URL or no 14-digit time stamp (GDELT's list has a few).
 
+    If ``span`` is a list, an :class:`IndexSpan` of the stream's files over the whole list
+    is appended to it (what the list covers, for files inside and outside the range).
+
     Examples
     --------
     >>> line = ("150383 297a16b493de7cf6ca809a7cc31d0b93 "
@@ -182,6 +212,7 @@ def parse_index(text: str, stream: Stream, start: pd.Timestamp | None = None,
     hi = f"{end:%Y%m%d}235959" if end is not None else "99999999999999"
     found: dict[str, tuple[str, int | None, str | None]] = {}
     bad = 0
+    first = last = None
     for line in text.splitlines():
         if suffix not in line and "/" in line:
             continue  # mentions, gkg: skip before tokenising
@@ -201,6 +232,10 @@ def parse_index(text: str, stream: Stream, start: pd.Timestamp | None = None,
         if len(stamp) != 14 or not stamp.isdigit():
             bad += 1
             continue
+        if first is None or stamp < first:
+            first = stamp
+        if last is None or stamp > last:
+            last = stamp
         if not lo <= stamp <= hi:
             continue
         size = next((int(t) for t in toks if _SIZE.match(t)), None)
@@ -215,6 +250,8 @@ def parse_index(text: str, stream: Stream, start: pd.Timestamp | None = None,
             bad += 1
             continue
         entries.append(FileEntry(stream.name, name, ts, size, md5))
+    if span is not None:
+        span.append(IndexSpan(first, last))
     return sorted(entries, key=lambda e: e.stamp), bad
 
 

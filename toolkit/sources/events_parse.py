@@ -25,7 +25,10 @@ Malformed lines
 ---------------
 A line is malformed when it has the wrong number of fields, when a field every row needs
 (``SQLDATE`` as a valid YYYYMMDD day, ``DATEADDED`` as 8 or 14 digits, ``NumArticles`` as an
-integer) does not parse, or — for a kept line — when any typed column does not parse.
+integer) does not parse, or — for a kept line — when any typed column does not parse: an
+integer that is not plain ASCII digits or is 2**53 or more in magnitude (``NumMentions``
+99999999999999999999999), a float that is not finite (``nan``, ``inf``, ``1e999`` in
+``GoldsteinScale`` or ``AvgTone``).
 Malformed lines are excluded from both the totals and the kept rows, counted per reason, and
 the first few line numbers are kept for the report; they never stop the run.
 """
@@ -33,6 +36,8 @@ the first few line numbers are kept for the report; they never stop the run.
 from __future__ import annotations
 
 import functools
+import math
+import re
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -109,7 +114,31 @@ def totals_table(parsed: list[ParsedFile]) -> pa.Table:
          pa.array(np.concatenate(art))], schema=TOTALS_SCHEMA)
 
 
-_CONVERT = {"I": int, "F": float, "S": None}
+def _int64(v: str) -> int:
+    """An integer field: ASCII digits with an optional sign, below 2**53 in magnitude (else
+    ValueError; ``int()`` alone would take "1_000", other scripts' digits and numbers of any
+    size). The bound keeps the cube's int64 sums of counts far from overflowing; GDELT's
+    largest integers (14-digit DATEADDED) are well inside it."""
+    if not _INT.fullmatch(v):
+        raise ValueError(f"not an integer: {v[:30]!r}")
+    x = int(v)
+    if not -(1 << 53) < x < (1 << 53):
+        raise ValueError(f"integer out of range: {v[:30]!r}")
+    return x
+
+
+def _finite(v: str) -> float:
+    """A float field that is a finite number (nan, inf, 1e999 and "1_0" raise ValueError)."""
+    if "_" in v:
+        raise ValueError(f"not a number: {v[:30]!r}")
+    x = float(v)
+    if not math.isfinite(x):
+        raise ValueError(f"not a finite number: {v[:30]!r}")
+    return x
+
+
+_INT = re.compile(r"[+-]?[0-9]+")
+_CONVERT = {"I": _int64, "F": _finite, "S": None}
 
 
 def _typed_row(line: bytes, stream: Stream, name: str) -> tuple:
@@ -314,9 +343,11 @@ def parse_exports(datas: list[bytes], stream: Stream, actors: tuple[str, ...], *
         sc, j = scans[f], i - int(offsets[f])
         try:
             kept[f].append(_typed_row(sc.data[int(sc.s0[j]):int(sc.e0[j])], stream, sc.name))
-        except ValueError:
+        except ValueError as exc:
             valid[i] = False
-            _flag(sc, np.array([j]), "unparsable value in a kept row")
+            _flag(sc, np.array([j]), "number out of range or not finite in a kept row"
+                  if str(exc).startswith(("integer out of range", "not a finite"))
+                  else "unparsable value in a kept row")
 
     fv, nv = fid[valid], narts[valid]
     per_basis = {"sqldate": _totals(fv, vals[valid, 0], nv, len(scans)),
