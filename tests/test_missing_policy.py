@@ -70,6 +70,8 @@ def test_coverage_of_gdelt2_counts_the_15_minute_files_of_a_partial_day(tmp_path
                 (m.root / "gdeltv2" / name).unlink()
             continue
         m.add_v2(st, _rows(t.normalize(), st, 1, False))
+    # GDELT's list goes on past the range: the 19th's missing slots are gaps, not its end
+    m.add_v2("20240620000000", _rows(pd.Timestamp("2024-06-20"), "20240620000000", 1, False))
     m.write_index()
     srv = MirrorServer(m).start()
     try:
