@@ -19,6 +19,7 @@ import toolkit
 from toolkit import analysis as A
 from toolkit.analysis._hac import nw_lags
 from toolkit.analysis.its import design_matrix
+from toolkit.sources import demo as demo_data
 
 DAYS = pd.date_range("2021-01-01", periods=400, freq="D")
 
@@ -281,9 +282,13 @@ def test_demo_warning_rate_ratio_found_by_count_model(demo):
     res = A.count_model(cube, totals, "RUS", "KOR", {"warning": "2026-02-21"},
                         root_code="13", duration=14, start="2025-09-01", end="2026-06-30")
     nb = res.table.query("model == 'negbin' and kind == 'level'").iloc[0]
-    # planted: threats ×8 for 14 days, on top of a latent drift the model does not know about,
-    # so one realisation lands near 8 rather than exactly on it
-    assert 5 < nb["irr"] < 13 and nb["p_value"] < 1e-6 and nb["irr_low"] > 4
+    # planted: the government's threats ×12 for 14 days, so all speakers together
+    # ×(1 + share_GOV · 11), on top of a latent drift the model does not know about
+    eff = next(e for e in demo_data.PLANTED_EFFECTS if e["name"] == "purl-asymmetric-warning")
+    shares = dict(zip(demo_data.SPEAKER_TYPES, demo_data._TYPE_SHARES["RUS"], strict=True))
+    want = 1 + shares["GOV"] / sum(shares.values()) * (eff["factor"] - 1)
+    assert nb["irr_low"] < want < nb["irr_high"] and nb["p_value"] < 1e-6
+    assert nb["irr_low"] > 2
 
 
 def test_demo_summits_found_by_event_study(demo):

@@ -53,16 +53,19 @@ START, END = "2024-03-01", "2024-03-10"
 def event(gid: int, day: int, a1: str | None, a2: str | None, root: str, *, added=None,
           root_event: int = 1, mentions: int = 4, sources: int = 2, articles: int = 3,
           tone: float = -2.5, geo1: str | None = None, geo2: str | None = None,
-          action_geo: str | None = None, quad: int | None = None) -> dict:
-    """One GDELT 2.0 event row (all 61 columns). ``added`` defaults to 12:00 UTC on ``day``."""
+          action_geo: str | None = None, quad: int | None = None,
+          a1type: str | None = "GOV") -> dict:
+    """One GDELT 2.0 event row (all 61 columns). ``added`` defaults to 12:00 UTC on ``day``;
+    ``a1type`` is Actor1Type1Code (the speaker's role; GOV unless said)."""
     added = added if added is not None else day * 1_000_000 + 120000
     a1s, a2s = a1 or "", a2 or ""
+    a1t = (a1type or "") if a1s else ""
     return {
         "GLOBALEVENTID": gid, "SQLDATE": day, "MonthYear": day // 100, "Year": day // 10000,
         "FractionDate": day // 10000 + 0.5,
-        "Actor1Code": a1s + ("GOV" if a1s else ""), "Actor1Name": a1s, "Actor1CountryCode": a1,
+        "Actor1Code": a1s + a1t, "Actor1Name": a1s, "Actor1CountryCode": a1,
         "Actor1KnownGroupCode": "", "Actor1EthnicCode": "", "Actor1Religion1Code": "",
-        "Actor1Religion2Code": "", "Actor1Type1Code": "GOV" if a1s else "",
+        "Actor1Religion2Code": "", "Actor1Type1Code": a1t,
         "Actor1Type2Code": "", "Actor1Type3Code": "",
         "Actor2Code": a2s, "Actor2Name": a2s, "Actor2CountryCode": a2,
         "Actor2KnownGroupCode": "", "Actor2EthnicCode": "", "Actor2Religion1Code": "",
@@ -93,9 +96,11 @@ def fixture_rows() -> list[dict]:
     rows = [
         # plain dyad events, several roots (leading zeros), tones, IsRootEvent 0/1
         event(1, 20240301, "RUS", "KOR", "13", tone=-6.25, articles=5),
-        event(2, 20240301, "RUS", "KOR", "13", root_event=0, tone=-4.0, articles=2),
-        event(3, 20240301, "KOR", "RUS", "04", tone=1.5, mentions=7),
-        event(4, 20240302, "PRK", "KOR", "14", tone=-8.0, articles=9, sources=5),
+        # speakers: the same cell split by Actor1Type1Code (GOV, MED), blank, military
+        event(2, 20240301, "RUS", "KOR", "13", root_event=0, tone=-4.0, articles=2,
+              a1type="MED"),
+        event(3, 20240301, "KOR", "RUS", "04", tone=1.5, mentions=7, a1type=""),
+        event(4, 20240302, "PRK", "KOR", "14", tone=-8.0, articles=9, sources=5, a1type="MIL"),
         event(5, 20240302, "PRK", "RUS", "05", tone=3.25),
         event(6, 20240305, "RUS", "PRK", "06", tone=2.0, articles=11, mentions=20),
         event(7, 20240310, "KOR", "PRK", "11", tone=-3.0),
@@ -127,7 +132,8 @@ def fixture_rows() -> list[dict]:
         # published 10 days after END: outside the pad, not counted (documented trade-off)
         event(23, 20240308, "PRK", "KOR", "15", added=20240320103000),
         # published at 23:45 on END (the last batch of the day)
-        event(24, 20240310, "RUS", "KOR", "01", added=20240310234500),
+        event(24, 20240310, "RUS", "KOR", "01", added=20240310234500, a1type=None),
+        event(27, 20240310, "RUS", "KOR", "01", added=20240310120000, a1type="OPP"),
         # actors outside the focus set but in an extended one
         event(25, 20240306, "USA", "RUS", "10"),
         event(26, 20240306, "RUS", "USA", "17", quad=4),
@@ -182,14 +188,15 @@ def expected_cube(df: pd.DataFrame, start=START, end=END, *, actors=("RUS", "KOR
     d = df[keep].assign(date=day[keep])
     d = d.sort_values(["GLOBALEVENTID", "DATEADDED"]).drop_duplicates("GLOBALEVENTID")
     d = d.assign(root=(d["IsRootEvent"] == 1).astype("int64"),
+                 stype=d["Actor1Type1Code"].fillna("").astype(str),
                  gxa=d["GoldsteinScale"] * d["NumArticles"], txa=d["AvgTone"] * d["NumArticles"])
-    g = d.groupby(["date", "Actor1CountryCode", "Actor2CountryCode", "EventRootCode",
+    g = d.groupby(["date", "Actor1CountryCode", "stype", "Actor2CountryCode", "EventRootCode",
                    "QuadClass"], sort=True)
     out = g.agg(events=("GLOBALEVENTID", "size"), root_events=("root", "sum"),
                 articles=("NumArticles", "sum"), mentions=("NumMentions", "sum"),
                 sources=("NumSources", "sum"), goldstein_sum=("GoldsteinScale", "sum"),
                 goldstein_x_articles=("gxa", "sum"), tone_x_articles=("txa", "sum"))
-    out = out.reset_index().rename(columns={"Actor1CountryCode": "source",
+    out = out.reset_index().rename(columns={"Actor1CountryCode": "source", "stype": "source_type",
                                             "Actor2CountryCode": "target",
                                             "EventRootCode": "root_code",
                                             "QuadClass": "quad_class"})
@@ -344,7 +351,13 @@ def test_tricky_rows_land_where_they_should():
     # late report within the pad is in; beyond the pad is out
     assert key[(pd.Timestamp("2024-03-09"), "PRK", "KOR", "15")] == 1
     assert (pd.Timestamp("2024-03-08"), "PRK", "KOR", "15") not in key.index
-    assert cube["events"].sum() == 11
+    assert cube["events"].sum() == 12
+    # the speaker's role splits a cell; blank and NULL types are ""
+    threat = cube[(cube["date"] == pd.Timestamp("2024-03-01")) & (cube["root_code"] == "13")]
+    assert dict(zip(threat["source_type"], threat["events"], strict=True)) == {"GOV": 1, "MED": 1}
+    stmt = cube[(cube["date"] == pd.Timestamp("2024-03-10")) & (cube["root_code"] == "01")]
+    assert sorted(stmt["source_type"]) == ["", "OPP"]
+    assert cube.loc[cube["source"] == "KOR", "source_type"].tolist().count("") == 1
 
 
 def test_pad_zero_loses_late_reports():

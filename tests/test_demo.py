@@ -25,7 +25,8 @@ def test_committed_demo_data_equals_regeneration(regenerated):
 
 def test_demo_is_small_and_labelled_synthetic():
     size = sum(p.stat().st_size for p in demo_dir().iterdir())
-    assert size <= 5 * 1024 * 1024, f"data/demo is {size} bytes; the budget is 5 MB"
+    # issue 16: the speaker types (source_type) grow the cube; the budget is 8 MB
+    assert size <= 8 * 1024 * 1024, f"data/demo is {size} bytes; the budget is 8 MB"
     meta = json.loads((demo_dir() / "metadata.json").read_text())
     assert meta["synthetic"] is True and meta["seed"] == demo.SEED
     for df in (demo.read_cube(), demo.read_totals()):

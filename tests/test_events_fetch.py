@@ -113,22 +113,24 @@ def expected(m: Mirror, names, start, end, actors=("RUS", "KOR", "PRK"), basis="
     k = k.sort_values(["GLOBALEVENTID", "DATEADDED"]).drop_duplicates("GLOBALEVENTID")
     k = k[(k.date >= lo) & (k.date <= hi)]
     k = k.assign(gxa=k.GoldsteinScale * k.NumArticles, txa=k.AvgTone * k.NumArticles,
-                 root=(k.IsRootEvent == 1).astype(int))
-    cube = (k.groupby(["date", "Actor1CountryCode", "Actor2CountryCode", "EventRootCode",
-                       "QuadClass"])
+                 root=(k.IsRootEvent == 1).astype(int),
+                 stype=k.Actor1Type1Code.fillna("").astype(str))
+    cube = (k.groupby(["date", "Actor1CountryCode", "stype", "Actor2CountryCode",
+                       "EventRootCode", "QuadClass"])
             .agg(events=("GLOBALEVENTID", "size"), root_events=("root", "sum"),
                  articles=("NumArticles", "sum"), mentions=("NumMentions", "sum"),
                  sources=("NumSources", "sum"), goldstein_sum=("GoldsteinScale", "sum"),
                  goldstein_x_articles=("gxa", "sum"), tone_x_articles=("txa", "sum"))
             .reset_index()
-            .rename(columns={"Actor1CountryCode": "source", "Actor2CountryCode": "target",
+            .rename(columns={"Actor1CountryCode": "source", "stype": "source_type",
+                             "Actor2CountryCode": "target",
                              "EventRootCode": "root_code", "QuadClass": "quad_class"}))
     return cube, totals
 
 
 def assert_same(got: pd.DataFrame, want: pd.DataFrame):
-    key = [c for c in want.columns if c in ("date", "source", "target", "root_code",
-                                             "quad_class")]
+    key = [c for c in want.columns if c in ("date", "source", "source_type", "target",
+                                             "root_code", "quad_class")]
     g = got[list(want.columns)].sort_values(key).reset_index(drop=True)
     w = want.sort_values(key).reset_index(drop=True)
     for c in key:

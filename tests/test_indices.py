@@ -13,7 +13,8 @@ from toolkit import schema as S
 
 def cube_of(rows: list[tuple]) -> pd.DataFrame:
     """rows: (date, source, target, root, quad, events, articles, goldstein_x_art, tone_x_art)."""
-    recs = [{"date": d, "source": s, "target": t, "root_code": r, "quad_class": q,
+    recs = [{"date": d, "source": s, "source_type": "", "target": t, "root_code": r,
+             "quad_class": q,
              "events": e, "root_events": e, "articles": a, "mentions": a, "sources": a,
              "goldstein_sum": 0.0, "goldstein_x_articles": gx, "tone_x_articles": tx}
             for d, s, t, r, q, e, a, gx, tx in rows]
@@ -170,7 +171,7 @@ def test_rolled_up_values_equal_recomputation_from_summed_daily_cube(freq):
     key = ["index", "dyad", "date"]
     a = rolled.sort_values(key)["value"].to_numpy()
     b = again.sort_values(key)["value"].to_numpy()
-    assert len(a) == len(b) == 5 * 6 * tsum["date"].nunique()
+    assert len(a) == len(b) == (len(I.INDICES) - 1) * 6 * tsum["date"].nunique()
     np.testing.assert_allclose(a, b, rtol=1e-12)
     # and volume by plain numpy
     rk = c[(c["source"] == "RUS") & (c["target"] == "KOR")]

@@ -48,15 +48,17 @@ def test_before_after_known_answer():
 def threat_series():
     cube = toolkit.load_cube("2025-06-01", "2026-06-30", source="demo", actors=["RUS", "KOR"])
     totals = toolkit.load_daily_totals("2025-06-01", "2026-06-30", source="demo")
-    df = toolkit.compute_indices(cube, totals, ["threat_rate"], dyads=["RUS→KOR"])
+    # the planted warning is the government's: the official voice carries it
+    df = toolkit.compute_indices(cube, totals, ["threat_rate"], dyads=["RUS→KOR"],
+                                 speakers="official")
     return df
 
 
 def test_event_study_wording_on_demo_data_is_illustrative(threat_series):
     res = toolkit.event_study(threat_series, ["2026-02-21"], n_placebo=300, seed=1)
-    text = nh.describe_event_study(res, series="RUS→KOR threat rate")
+    text = nh.describe_event_study(res, series="RUS→KOR official threat rate")
     assert text.startswith("**Illustrative only — synthetic demo data.**")
-    assert "recovers the planted effect" in text and "×8" in text
+    assert "recovers the planted effect" in text and "(GOV) ×12" in text
     assert "real GDELT" not in text
 
 

@@ -6,10 +6,10 @@ from toolkit import schema as S
 
 
 def _cube_row(**over):
-    row = {"date": pd.Timestamp("2022-02-24"), "source": "RUS", "target": "KOR",
-           "root_code": "13", "quad_class": 3, "events": 2, "root_events": 1, "articles": 5,
-           "mentions": 7, "sources": 4, "goldstein_sum": -12.0, "goldstein_x_articles": -30.0,
-           "tone_x_articles": -20.5}
+    row = {"date": pd.Timestamp("2022-02-24"), "source": "RUS", "source_type": "GOV",
+           "target": "KOR", "root_code": "13", "quad_class": 3, "events": 2, "root_events": 1,
+           "articles": 5, "mentions": 7, "sources": 4, "goldstein_sum": -12.0,
+           "goldstein_x_articles": -30.0, "tone_x_articles": -20.5}
     row.update(over)
     return pd.DataFrame([row])
 

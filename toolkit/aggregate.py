@@ -14,6 +14,8 @@ Semantics
   Actor2CountryCode IN actors AND Actor1CountryCode != Actor2CountryCode`` (bilateral dyads
   only; blank/NULL codes never match). The FIPS geo fields (``ActionGeo_CountryCode`` "RS",
   "KS", "KN") are never used.
+* The speaker's role is ``Actor1Type1Code`` (``source_type``; NULL/blank becomes ``""``), part
+  of the key: summed over ``source_type`` the cube is the one keyed without it.
 * Duplicated ``GLOBALEVENTID`` rows count once: the copy with the earliest ``DATEADDED`` (ties
   broken on the other columns, so the choice is deterministic).
 * ``date_basis="sqldate"`` (default) dates an event by ``SQLDATE``, the day it happened;
@@ -41,7 +43,7 @@ from .actors import validate_actors
 INPUT_COLUMNS = (
     "GLOBALEVENTID", "SQLDATE", "DATEADDED", "Actor1CountryCode", "Actor2CountryCode",
     "IsRootEvent", "EventRootCode", "QuadClass", "GoldsteinScale", "NumMentions",
-    "NumSources", "NumArticles", "AvgTone",
+    "NumSources", "NumArticles", "AvgTone", "Actor1Type1Code",
 )
 #: Raw columns the daily totals need.
 TOTALS_INPUT_COLUMNS = ("SQLDATE", "DATEADDED", "NumArticles")
@@ -136,6 +138,7 @@ def cube_sql(start, end, *, actors: Iterable[str] | str | None = None, table: st
 SELECT
   PARSE_DATE('%Y%m%d', CAST({day} AS STRING)) AS date,
   Actor1CountryCode AS source,
+  COALESCE(Actor1Type1Code, '') AS source_type,
   Actor2CountryCode AS target,
   EventRootCode AS root_code,
   QuadClass AS quad_class,
@@ -148,8 +151,8 @@ SELECT
   SUM(GoldsteinScale * NumArticles) AS goldstein_x_articles,
   SUM(AvgTone * NumArticles) AS tone_x_articles
 FROM ev
-GROUP BY date, source, target, root_code, quad_class
-ORDER BY date, source, target, root_code, quad_class"""
+GROUP BY date, source, source_type, target, root_code, quad_class
+ORDER BY date, source, source_type, target, root_code, quad_class"""
 
 
 def totals_sql(start, end, *, table: str = "events", date_basis: str = "sqldate",

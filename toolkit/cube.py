@@ -266,6 +266,9 @@ def _load(kind: str, start, end, source, actors, data_dir) -> pd.DataFrame:
 
         df = bigquery.load(kind, s, e, actors=acts, data_dir=data_dir)
     else:
+        from .sources.events import upgrade_local_cube
+
+        upgrade_local_cube(data_dir)  # cubes cached before source_type: rebuilt, with a note
         reader = store.read_cube if kind == "cube" else store.read_totals
         df = reader(store="local", data_dir=data_dir, start=s, end=e)
         df.attrs.update({"source": "local", "synthetic": False})

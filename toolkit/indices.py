@@ -17,7 +17,17 @@ index                            formula (sums over the dyad's cube rows        
                                  Σ articles[Quad 1,3]                             −10..+10
 ``tone``                         Σ tone_x_articles / Σ articles                   AvgTone points
 ``rhetoric_intensity``           mean of z-scores (see :func:`compute_indices`)   SD of baseline
+``official_share``               Σ events[Quad 3, official speakers] /            share, 0–1
+                                 Σ events[Quad 3]
 ================================ =============================================== =================
+
+**Who speaks.** ``speakers="official"`` (a group of :mod:`toolkit.speakers`, a list of groups
+or raw ``source_type`` codes) restricts the NUMERATOR's events to those speakers and leaves the
+denominator unchanged: ``threat_rate`` becomes officials' threats per million GDELT events,
+``verbal_conflict_share`` officials' verbal conflict as a share of ALL the dyad's events,
+``hostility`` and ``tone`` the speakers' part of the article-weighted sum over all the dyad's
+articles. So the restricted indices of speakers that partition the cube add up to the
+all-speakers index (a test checks this).
 
 A period in which the dyad has no events has ``volume = threat_rate = 0``, but the shares and
 means (``verbal_conflict_share``, ``hostility``, ``tone``) are undefined there and are NaN, not 0:
@@ -60,6 +70,7 @@ UNITS: dict[str, str] = {
     "hostility": "minus article-weighted Goldstein (−10..+10)",
     "tone": "article-weighted AvgTone (tone points)",
     "rhetoric_intensity": "mean z-score (baseline SDs)",
+    "official_share": "share of the dyad's verbal-conflict events voiced by officials (0–1)",
 }
 #: Names accepted by :func:`compute_index` / :func:`compute_indices`.
 INDICES: tuple[str, ...] = tuple(UNITS)
@@ -70,6 +81,7 @@ TITLES: dict[str, str] = {
     "rhetoric_intensity": "Rhetoric intensity (composite)",
     "coverage_volume": "DOC coverage volume", "coverage_tone": "DOC coverage tone",
     "coverage_articles": "DOC matching articles",
+    "official_share": "Official share of verbal conflict",
 }
 
 #: Components of the composite and their sign (+1: higher = more intense rhetoric).
@@ -83,12 +95,14 @@ COLUMNS = ["date", "source", "target", "dyad", "index", "value"]
 DOC_COLUMNS = ["date", "query", "source_country", "index", "value"]
 
 # numerator/denominator sums per index (cube indices other than the composite)
+# (numerators hold the chosen speakers' events only; denominators every speaker's)
 _RATIOS: dict[str, tuple[str, str, float]] = {
-    "volume": ("events", "total_events", 1e6),
+    "volume": ("events_spk", "total_events", 1e6),
     "verbal_conflict_share": ("events_q3", "events", 1.0),
     "threat_rate": ("events_r13", "total_events", 1e6),
     "hostility": ("verbal_gx", "verbal_articles", -1.0),
     "tone": ("tone_x_articles", "articles", 1.0),
+    "official_share": ("events_q3_official", "events_q3_all", 1.0),
 }
 
 
@@ -159,8 +173,13 @@ def _parse_dyads(dyads, cube: pd.DataFrame) -> list[tuple[str, str]]:
 
 
 def _period_sums(cube: pd.DataFrame, totals: pd.DataFrame, dyads: list[tuple[str, str]],
-                 freq: str) -> tuple[pd.DataFrame, pd.DatetimeIndex]:
-    """Numerator and denominator sums per (dyad, period) on a complete period grid."""
+                 freq: str, codes: tuple[str, ...] | None = None,
+                 official: tuple[str, ...] = ()) -> tuple[pd.DataFrame, pd.DatetimeIndex]:
+    """Numerator and denominator sums per (dyad, period) on a complete period grid.
+
+    ``codes``: the speaker types whose events count in the numerators (None: all);
+    ``official``: the types of ``official_share``'s numerator.
+    """
     S.validate(cube, S.CUBE, where="cube given to indices")
     S.validate(totals, S.DAILY_TOTALS, where="totals given to indices")
     tot_dates = pd.DatetimeIndex(totals["date"])
@@ -174,18 +193,26 @@ def _period_sums(cube: pd.DataFrame, totals: pd.DataFrame, dyads: list[tuple[str
             f"The daily totals lack {len(missing)} day(s) that the cube has events on (first "
             f"{missing.min():%Y-%m-%d}); load the totals for the same range and source as the "
             "cube, e.g. toolkit.load_daily_totals(start, end, source=cube.attrs['source'])")
-    verbal = c["quad_class"].isin([1, 3])
+    verbal = c["quad_class"].isin([1, 3]).to_numpy()
+    q3 = (c["quad_class"] == 3).to_numpy()
+    stype = c["source_type"].astype(str)
+    spk = np.ones(len(c), bool) if codes is None else stype.isin(codes).to_numpy()
+    num = verbal & spk
+    ev = c["events"].to_numpy(dtype=float)
     parts = pd.DataFrame({
         "source": c["source"].astype(str).to_numpy(),
         "target": c["target"].astype(str).to_numpy(),
         "period": period_start(c["date"], freq),
-        "events": c["events"].to_numpy(dtype=float),
-        "events_q3": np.where(c["quad_class"] == 3, c["events"], 0).astype(float),
-        "events_r13": np.where(c["root_code"].astype(str) == "13", c["events"], 0).astype(float),
-        "verbal_gx": np.where(verbal, c["goldstein_x_articles"], 0.0),
+        "events": ev,
+        "events_spk": np.where(spk, ev, 0.0),
+        "events_q3": np.where(q3 & spk, ev, 0.0),
+        "events_r13": np.where((c["root_code"].astype(str) == "13").to_numpy() & spk, ev, 0.0),
+        "verbal_gx": np.where(num, c["goldstein_x_articles"], 0.0),
         "verbal_articles": np.where(verbal, c["articles"], 0).astype(float),
         "articles": c["articles"].to_numpy(dtype=float),
-        "tone_x_articles": c["tone_x_articles"].to_numpy(dtype=float),
+        "tone_x_articles": np.where(spk, c["tone_x_articles"], 0.0),
+        "events_q3_official": np.where(q3 & stype.isin(official).to_numpy(), ev, 0.0),
+        "events_q3_all": np.where(q3, ev, 0.0),
     })
     sums = parts.groupby(["source", "target", "period"], sort=False).sum()
     periods = _period_range(tot_dates.min(), tot_dates.max(), freq)
@@ -231,7 +258,9 @@ def compute_indices(cube: pd.DataFrame, totals: pd.DataFrame,
                     dyads: Iterable | str | None = None, freq: str = "D",
                     rolling: int | None = None,
                     baseline: tuple | str | None = None,
-                    components: Mapping[str, float] | None = None) -> pd.DataFrame:
+                    components: Mapping[str, float] | None = None,
+                    speakers: str | Iterable[str] | None = None,
+                    speaker_groups: Mapping[str, Iterable[str]] | None = None) -> pd.DataFrame:
     """Compute rhetoric-intensity indices per directed dyad as one tidy long frame.
 
     Formulas (sums over the dyad's cube rows in each period; see the module docstring):
@@ -252,7 +281,14 @@ def compute_indices(cube: pd.DataFrame, totals: pd.DataFrame,
       average; +1 = one SD more intense. It is NaN in periods where any component is NaN
       (e.g. a day without events) and for a component whose baseline SD is 0 or undefined
       (a warning names it). Volume is left out by default because summits raise volume as
-      much as threats do; pass ``components`` to change that.
+      much as threats do; pass ``components`` to change that;
+    - ``official_share`` = Σ events with QuadClass 3 voiced by the ``official`` speaker group
+      (``source_type`` GOV, MIL, LEG, JUD, COP, SPY, UIS) / Σ events with QuadClass 3 (0–1;
+      NaN in a period without verbal conflict).
+
+    With ``speakers`` the numerators count only those speakers' events (denominators are
+    unchanged), so e.g. ``threat_rate`` with ``speakers="official"`` is officials' threats
+    per million GDELT events.
 
     Parameters
     ----------
@@ -277,13 +313,21 @@ def compute_indices(cube: pd.DataFrame, totals: pd.DataFrame,
     components : dict, optional
         Composite components and weights; the weight's sign orients the component (default
         :data:`DEFAULT_COMPONENTS`).
+    speakers : str or list of str, optional
+        Whose events count in the numerators: a group of :mod:`toolkit.speakers`
+        (``"official"``, ``"media"``, ``"society"``, ``"opposition"``, ``"unspecified"``), a
+        list of groups and/or ``source_type`` codes (``["MED", "OPP"]``); None: everyone.
+    speaker_groups : dict, optional
+        Extra or redefined groups, name -> type codes (also redefines ``official`` for
+        ``official_share``).
 
     Returns
     -------
     DataFrame
         Columns ``date`` (period start), ``source``, ``target``, ``dyad`` ("RUS→KOR"),
         ``index``, ``value`` (+ ``raw`` when ``rolling`` is set); one row per dyad, index and
-        period. ``attrs``: ``source``, ``synthetic``, ``note`` (from the cube), ``freq``,
+        period. ``attrs``: ``speakers`` (e.g. "official speakers"), ``speaker_codes`` (None
+        for all), ``source``, ``synthetic``, ``note`` (from the cube), ``freq``,
         ``rolling``, ``baseline``, ``components``, ``units`` (index -> unit), ``start``,
         ``end``, and ``baseline_stats`` ({dyad: {component: [mean, sd]}}) for the composite.
 
@@ -318,10 +362,16 @@ def compute_indices(cube: pd.DataFrame, totals: pd.DataFrame,
     if bad or not comps:
         raise ValueError(f"Composite components must be among {', '.join(_RATIOS)}; got "
                          f"{', '.join(map(repr, bad)) or 'none'}")
+    from . import speakers as SP
+
+    codes = SP.resolve(speakers, speaker_groups)
     pairs = _parse_dyads(dyads, cube)
-    sums, periods = _period_sums(cube, totals, pairs, f)
+    sums, periods = _period_sums(cube, totals, pairs, f, codes,
+                                 SP.groups(speaker_groups)["official"])
 
     attrs = {k: cube.attrs.get(k) for k in ("source", "synthetic", "note", "dataset", "date_basis")}
+    attrs.update({"speakers": SP.label(speakers, speaker_groups),
+                  "speaker_codes": None if codes is None else list(codes)})
     attrs.update({"freq": f, "freq_label": FREQ_LABELS[f], "rolling": rolling, "baseline": None,
                   "units": {i: UNITS[i] for i in wanted},
                   "start": f"{pd.Timestamp(totals['date'].min()):%Y-%m-%d}" if len(periods)
@@ -407,7 +457,9 @@ def compute_indices(cube: pd.DataFrame, totals: pd.DataFrame,
 
 def compute_index(cube: pd.DataFrame, totals: pd.DataFrame, index: str = "volume", *,
                   freq: str = "D", rolling: int | None = None, dyads=None,
-                  baseline: tuple | str | None = None) -> pd.DataFrame:
+                  baseline: tuple | str | None = None,
+                  speakers: str | Iterable[str] | None = None,
+                  speaker_groups: Mapping[str, Iterable[str]] | None = None) -> pd.DataFrame:
     """Compute ONE index per directed dyad as a tidy long frame.
 
     A thin wrapper of :func:`compute_indices` (see it for the formulas).
@@ -422,8 +474,9 @@ def compute_index(cube: pd.DataFrame, totals: pd.DataFrame, index: str = "volume
         Day, week (Mon–Sun, labelled by Monday) or month.
     rolling : int, optional
         Trailing window over this many periods (ratio of window sums), e.g. 7 for 7 days.
-    dyads, baseline
-        As in :func:`compute_indices`.
+    dyads, baseline, speakers, speaker_groups
+        As in :func:`compute_indices` (``speakers="official"``: officials' events only in
+        the numerator).
 
     Returns
     -------
@@ -442,7 +495,7 @@ def compute_index(cube: pd.DataFrame, totals: pd.DataFrame, index: str = "volume
     if not isinstance(index, str) or index not in INDICES:
         raise ValueError(f"Unknown index {index!r}; choose one of {', '.join(INDICES)}")
     return compute_indices(cube, totals, [index], dyads=dyads, freq=freq, rolling=rolling,
-                           baseline=baseline)
+                           baseline=baseline, speakers=speakers, speaker_groups=speaker_groups)
 
 
 def window_means(frame: pd.DataFrame, date, days: int = 30, *,

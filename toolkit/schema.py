@@ -57,11 +57,14 @@ class Schema:
 
 CUBE = Schema(
     name="dyad cube",
-    key=("date", "source", "target", "root_code", "quad_class"),
+    key=("date", "source", "source_type", "target", "root_code", "quad_class"),
     columns=(
         Column("date", "date", "day (UTC)", "Event day: SQLDATE by default, or DATEADDED's day "
                "when built with date_basis='dateadded'."),
         Column("source", "code", "CAMEO country code", "Actor1CountryCode: who acts/speaks."),
+        Column("source_type", "code", "CAMEO actor type or \"\"", "Actor1Type1Code: the "
+               "speaker's role (GOV, MIL, MED, BUS, OPP, ...; \"\" when GDELT gives none). "
+               "Speaker groups: toolkit.speakers."),
         Column("target", "code", "CAMEO country code", "Actor2CountryCode: at whom."),
         Column("root_code", "code", "CAMEO root '01'..'20'", "EventRootCode (string, leading "
                "zero kept)."),

@@ -184,12 +184,44 @@ def _month_files(d: Path, prefix: str, start, end) -> list[Path]:
     return files
 
 
+def old_schema_months(*, store: str = "local", data_dir=None) -> list[str]:
+    """Months (``YYYY-MM``) whose cached cube file was written before the cube had the
+    speaker's type (no ``source_type`` column: cubes cached before issue 16).
+
+    Only the parquet footers are read. The local store rebuilds such months from its stored
+    rows (:func:`toolkit.sources.events.upgrade_local_cube`); the BigQuery store holds no
+    rows, so those months must be fetched again.
+    """
+    import pyarrow.parquet as pq
+
+    out = []
+    for f in _month_files(_store_dir(data_dir, store), "cube", None, None):
+        try:
+            names = pq.read_schema(f).names
+        except (OSError, ValueError):
+            continue  # damaged: read_cube names it
+        if "source_type" not in names:
+            out.append(f.stem[-7:])
+    return out
+
+
 def _read(schema: S.Schema, prefix: str, store: str, data_dir, start, end) -> pd.DataFrame:
     d = _store_dir(data_dir, store)
     files = _month_files(d, prefix, start, end)
     if not files:
         return schema.empty()
-    df = pd.concat([read_parquet(f) for f in files], ignore_index=True)
+    parts = [read_parquet(f) for f in files]
+    old = [f.stem[-7:] for f, p in zip(files, parts, strict=True)
+           if prefix == "cube" and "source_type" not in p.columns]
+    if old:
+        raise S.SchemaError(
+            f"The {store} cube cache holds {', '.join(old)} in the format before speaker types "
+            "(no source_type column); "
+            + ("fetch those months again: toolkit fetch bigquery --start ... --end ... "
+               "--refresh (BigQuery stores no rows to rebuild them from)" if store == "bigquery"
+               else "rerun toolkit fetch events for them (it rebuilds them from the stored "
+                    "rows, without downloading)"))
+    df = pd.concat(parts, ignore_index=True)
     df = S.coerce(df, schema)
     if start is not None:
         df = df[df["date"] >= pd.Timestamp(start)]

@@ -61,7 +61,8 @@ class CountResult:
 
 def dyad_counts(cube: pd.DataFrame, totals: pd.DataFrame, source: str, target: str, *,
                 root_code: str | list[str] | None = None,
-                missing: str = "raise") -> pd.DataFrame:
+                missing: str = "raise", speakers=None,
+                speaker_groups=None) -> pd.DataFrame:
     """Daily event counts of one directed dyad beside GDELT's daily total.
 
     Days present in ``totals`` but absent from the cube have zero events for the dyad (the cube
@@ -77,11 +78,18 @@ def dyad_counts(cube: pd.DataFrame, totals: pd.DataFrame, source: str, target: s
     root_code : str or list of str, optional
         CAMEO root code(s) such as "13" (Threaten) or ["09", ..., "13"]; all events when None.
     missing : {"raise", "drop"}
+    speakers : str or list of str, optional
+        Count only these speakers' events: a group of :mod:`toolkit.speakers` ("official",
+        "media", ...), groups and/or ``source_type`` codes; None: every speaker. The daily
+        total (the offset) is unchanged.
+    speaker_groups : dict, optional
+        Extra or redefined speaker groups, name -> type codes.
 
     Returns
     -------
     DataFrame
-        ``date, events, total_events`` on every day with a total (sorted).
+        ``date, events, total_events`` on every day with a total (sorted); ``attrs["speakers"]``
+        says whose events were counted.
 
     Examples
     --------
@@ -109,6 +117,14 @@ def dyad_counts(cube: pd.DataFrame, totals: pd.DataFrame, source: str, target: s
                              f"{', '.join(valid_roots)}")
         sel &= cube["root_code"].isin(codes)
         root_code = ",".join(codes)
+    from .. import speakers as SP
+
+    spk_codes = SP.resolve(speakers, speaker_groups)
+    if spk_codes is not None:
+        if "source_type" not in cube:
+            raise ValueError("speakers= needs the cube's source_type column (load the cube "
+                             "with toolkit.load_cube)")
+        sel &= cube["source_type"].astype(str).isin(spk_codes)
     ev = cube.loc[sel].groupby("date")["events"].sum()
     tot = totals.set_index("date")["total_events"].sort_index()
     if tot.index.has_duplicates:
@@ -125,7 +141,9 @@ def dyad_counts(cube: pd.DataFrame, totals: pd.DataFrame, source: str, target: s
     out.attrs.update({k: cube.attrs[k] for k in ("source", "synthetic", "note", "dataset",
                                                  "date_basis") if k in cube.attrs})
     out.attrs.update({"dyad": f"{source}→{target}", "root_code": root_code,
-                      "n_missing_totals": len(gaps)})
+                      "n_missing_totals": len(gaps),
+                      "speakers": SP.label(speakers, speaker_groups),
+                      "speaker_codes": None if spk_codes is None else list(spk_codes)})
     return out
 
 
@@ -142,7 +160,8 @@ def count_model(cube: pd.DataFrame, totals: pd.DataFrame, source: str, target: s
                 day_of_week: bool = True, trend: bool = False, cov: str = "hac",
                 hac_lags: int | str = "nw1994", alpha: float = 0.05, min_days: int = 14,
                 duration: int | None = None, start=None, end=None,
-                missing: str = "raise") -> CountResult:
+                missing: str = "raise", speakers=None,
+                speaker_groups=None) -> CountResult:
     """Poisson and negative-binomial models of a dyad's daily counts with a GDELT-volume offset.
 
     Parameters
@@ -174,6 +193,11 @@ def count_model(cube: pd.DataFrame, totals: pd.DataFrame, source: str, target: s
         Restrict the days modelled.
     missing : {"raise", "drop"}
         Days without a daily total.
+    speakers : str or list of str, optional
+        Model only these speakers' events (e.g. ``"official"``; see :func:`dyad_counts`);
+        the offset stays GDELT's daily total. ``info["speakers"]`` names them.
+    speaker_groups : dict, optional
+        Extra or redefined speaker groups.
 
     Returns
     -------
@@ -202,7 +226,8 @@ def count_model(cube: pd.DataFrame, totals: pd.DataFrame, source: str, target: s
     from ..cube import parse_range
 
     s, e = parse_range(start, end)
-    counts = dyad_counts(cube, totals, source, target, root_code=root_code, missing=missing)
+    counts = dyad_counts(cube, totals, source, target, root_code=root_code, missing=missing,
+                         speakers=speakers, speaker_groups=speaker_groups)
     if s is not None:
         counts = counts[counts["date"] >= s]
     if e is not None:
@@ -212,7 +237,8 @@ def count_model(cube: pd.DataFrame, totals: pd.DataFrame, source: str, target: s
         raise ValueError(f"Only {len(counts)} days to model; need at least {2 * min_days}")
     if counts["events"].sum() == 0:
         roots = f" of root(s) {counts.attrs['root_code']}" if root_code else ""
-        raise ValueError(f"{counts.attrs['dyad']} has no events{roots} in this range; "
+        who = f" by {counts.attrs['speakers']}" if speakers is not None else ""
+        raise ValueError(f"{counts.attrs['dyad']} has no events{roots}{who} in this range; "
                          "nothing to model")
     idx = pd.DatetimeIndex(counts["date"])
     ms = as_milestones(milestones)

@@ -166,6 +166,8 @@ def plot_irr(table: pd.DataFrame, *, kind: str = "level",
     fig.update_xaxes(type="log")
     info = dict(table.attrs)
     what = f"root {info['root_code']}" if info.get("root_code") else "all events"
+    if info.get("speaker_codes"):
+        what += f" by {info['speakers']}"
     detail = (f"{info.get('dyad', '')} {what}; offset log(total GDELT events); "
               f"{info.get('cov', '')} SEs")
     fig = _finish(fig, info, title=title, y_title="", x_title="IRR (log scale)", detail=detail)

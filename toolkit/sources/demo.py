@@ -14,8 +14,13 @@ Shape of the synthetic world (2017-01-01 .. 2026-10-31, six directed dyads among
   AR(1) drift, and gamma–Poisson (negative binomial, shape 4) overdispersion;
 * events are spread over CAMEO root codes with a dyad-specific mix; Goldstein scores follow
   the root code's CAMEO value, tone is lower for conflict roots;
+* each day's events of a root code are split among speaker types (``source_type``,
+  :data:`SPEAKER_TYPES`) with source-country shares (about half untyped, a quarter to a third
+  government);
 * the effects in :data:`PLANTED_EFFECTS` are multiplied into chosen root codes of chosen
-  dyads at named milestone dates, as level shifts (``days=None``) or pulses.
+  dyads at named milestone dates, as level shifts (``days=None``) or pulses, for every
+  speaker, or (``speakers``) for the named speaker types only: the 2026-02-21 warning is the
+  Russian government's.
 
 Regenerate with ``python scripts/make_demo_data.py``; ``tests/test_demo.py`` regenerates it in
 memory and compares it with the committed files.
@@ -74,9 +79,25 @@ PLANTED_EFFECTS: list[dict] = [
      "roots": ["04"], "factor": 3.0, "days": 5, "index": "volume",
      "what": "Seoul confirms PURL consultations: KOR→RUS consult events ×3 for 5 days"},
     {"name": "purl-asymmetric-warning", "date": "2026-02-21", "dyads": ["RUS→KOR"],
-     "roots": ["13"], "factor": 8.0, "days": 14, "index": "threat_rate",
-     "what": "Zakharova's 'asymmetric' warning: RUS→KOR threaten (13) events ×8 for 14 days"},
+     "roots": ["13"], "factor": 12.0, "days": 14, "index": "threat_rate",
+     "speakers": ["GOV"],
+     "what": "Zakharova's 'asymmetric' warning: RUS→KOR threaten (13) events voiced by the "
+             "government (GOV) ×12 for 14 days; other speakers unchanged, so all speakers "
+             "together rise less (about ×4; officials ×9)"},
 ]
+for _eff in PLANTED_EFFECTS:
+    _eff.setdefault("speakers", None)  # None: every speaker type alike
+
+#: Speaker types (Actor1Type1Code) of the synthetic events and their baseline shares per
+#: source country: about half the events have no type (the actor is just "Russia"), the
+#: government is the commonest role, then business, military, media, legislature. Loosely
+#: GDELT-like (a real 2019 export: 58 % blank, 14 % GOV, then COP, BUS, EDU, JUD, CVL, MED).
+SPEAKER_TYPES = ("", "GOV", "MIL", "MED", "LEG", "JUD", "SPY", "BUS", "CVL", "EDU", "OPP")
+_TYPE_SHARES = {
+    "RUS": [40, 30, 6, 4, 3, 1, 1, 6, 4, 2, 3],
+    "KOR": [42, 25, 5, 5, 4, 1.5, 1.5, 7, 4, 2, 3],
+    "PRK": [46, 30, 12, 6, 1, 0.5, 1, 1, 2, 0.5, 0],
+}
 
 _ROOTS = list(ROOT_CODES)
 # Baseline share of each root code (before dyad tilt); loosely GDELT-like: statements,
@@ -137,6 +158,14 @@ def generate(seed: int = SEED, start: str = START, end: str = END) -> tuple[pd.D
         mix = mix / mix.sum()
         mu = mu_day[:, None] * mix[None, :]  # days × roots
 
+        # speaker types: a per-dyad share of each type, tilted by root (the military voices
+        # more material conflict, the media more statements)
+        share = np.array(_TYPE_SHARES[s], float)[None, :] * np.ones((len(_ROOTS), 1))
+        share[quads == 4, SPEAKER_TYPES.index("MIL")] *= 3.0
+        share[_ROOTS.index("01"), SPEAKER_TYPES.index("MED")] *= 1.5
+        share /= share.sum(axis=1, keepdims=True)
+        boost = None  # days × roots × types multiplier of speaker-specific effects
+
         for eff in PLANTED_EFFECTS:
             if label not in eff["dyads"]:
                 continue
@@ -145,41 +174,53 @@ def generate(seed: int = SEED, start: str = START, end: str = END) -> tuple[pd.D
             if eff["days"] is not None:
                 on &= days < d0 + pd.Timedelta(days=eff["days"])
             cols = [_ROOTS.index(r) for r in eff["roots"]]
-            mu[np.ix_(on, cols)] *= eff["factor"]
+            if eff.get("speakers"):
+                if boost is None:
+                    boost = np.ones((n, len(_ROOTS), len(SPEAKER_TYPES)))
+                tcols = [SPEAKER_TYPES.index(t) for t in eff["speakers"]]
+                boost[np.ix_(on, cols, tcols)] *= eff["factor"]
+            else:
+                mu[np.ix_(on, cols)] *= eff["factor"]
+        if boost is None:
+            probs = np.broadcast_to(share[None], (n, *share.shape))
+        else:
+            weights = share[None] * boost
+            mu = mu * weights.sum(axis=2)  # the mean of the effect over all speakers
+            probs = weights / weights.sum(axis=2, keepdims=True)
 
         # gamma–Poisson: overdispersed counts, shape k=4 (variance = mu + mu²/4)
         lam = rng.gamma(4.0, mu / 4.0)
-        events = rng.poisson(lam).astype(np.int64)
+        by_root = rng.poisson(lam).astype(np.int64)
+        events3 = rng.multinomial(by_root, probs)  # days × roots × types
+        di, ri, ti = np.nonzero(events3)
+        events = events3[di, ri, ti].astype(np.int64)
         arts_per_event = rng.gamma(3.0, 4.2 / 3.0, events.shape) + 1.0
         articles = np.maximum(events, np.round(events * arts_per_event)).astype(np.int64)
         mentions = articles + rng.poisson(events * 1.3)
         sources = np.minimum(articles, np.maximum(events, rng.binomial(articles, 0.8)))
         root_events = rng.binomial(events, 0.45)
-        g_noise = rng.normal(0.0, 0.6, events.shape) * np.sqrt(np.maximum(events, 1))
-        goldstein_sum = events * gold[None, :] + np.where(events > 0, g_noise, 0.0)
-        goldstein_sum = np.clip(goldstein_sum, -10 * events, 10 * events)
-        gold_mean = np.divide(goldstein_sum, events, out=np.zeros_like(goldstein_sum),
-                              where=events > 0)
-        tone_mu = np.array([_TONE_BY_QUAD[q] for q in quads])[None, :] + (
+        g_noise = rng.normal(0.0, 0.6, events.shape) * np.sqrt(events)
+        goldstein_sum = np.clip(events * gold[ri] + g_noise, -10 * events, 10 * events)
+        gold_mean = goldstein_sum / events
+        tone_mu = np.array([_TONE_BY_QUAD[q] for q in quads])[ri] + (
             -1.2 if (s, t) in _HOSTILE_DYADS else -0.4)
-        tone_mean = tone_mu + rng.normal(0.0, 1.1, events.shape) / np.sqrt(np.maximum(events, 1))
+        tone_mean = tone_mu + rng.normal(0.0, 1.1, events.shape) / np.sqrt(events)
 
-        keep = events > 0
-        di, ri = np.nonzero(keep)
         frames.append(pd.DataFrame({
             "date": days[di],
             "source": s,
+            "source_type": np.array(SPEAKER_TYPES)[ti],
             "target": t,
             "root_code": np.array(_ROOTS)[ri],
             "quad_class": quads[ri],
-            "events": events[keep],
-            "root_events": root_events[keep],
-            "articles": articles[keep],
-            "mentions": mentions[keep],
-            "sources": sources[keep],
-            "goldstein_sum": np.round(goldstein_sum[keep], 3),
-            "goldstein_x_articles": np.round(gold_mean[keep] * articles[keep], 3),
-            "tone_x_articles": np.round(tone_mean[keep] * articles[keep], 3),
+            "events": events,
+            "root_events": root_events,
+            "articles": articles,
+            "mentions": mentions,
+            "sources": sources,
+            "goldstein_sum": np.round(goldstein_sum, 3),
+            "goldstein_x_articles": np.round(gold_mean * articles, 3),
+            "tone_x_articles": np.round(tone_mean * articles, 3),
         }))
     cube = pd.concat(frames, ignore_index=True).sort_values(list(S.CUBE.key))
     cube = S.coerce(cube.reset_index(drop=True), S.CUBE)

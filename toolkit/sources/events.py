@@ -727,6 +727,7 @@ def _fetch_locked(report: FetchReport, *, streams, s, e, acts, ddir: Path, base:
     if grew or basis_changed:
         months |= {f"{d:%Y-%m}" for d in recorded}
     months |= _months_missing_cube(ddir, recorded)
+    months |= set(store.old_schema_months(store="local", data_dir=ddir))  # before source_type
     days = {d for d in recorded if f"{d:%Y-%m}" in months and d not in range_days}
     days |= set(complete)
     store.begin_rewrite(sorted(months), store="local", data_dir=ddir)
@@ -991,6 +992,36 @@ def rebuild_cube(data_dir, streams: list[str], actors: tuple[str, ...], date_bas
     return store.write_cube(cube, tot, store="local", data_dir=ddir, months=list(months))
 
 
+def upgrade_local_cube(data_dir=None) -> list[str]:
+    """Rebuild the local cube months cached before the cube had ``source_type``.
+
+    Cubes written before issue 16 lack the speaker's type (``Actor1Type1Code``). The kept raw
+    rows are stored in full, so those months are rebuilt from them with the one aggregation,
+    without downloading anything; a one-line :class:`UserWarning` says so. Called by
+    :func:`toolkit.load_cube` for ``source="local"``; a no-op (reading only parquet footers)
+    when every month is current. Returns the months rebuilt.
+    """
+    ddir = config.data_dir(data_dir)
+    if not store.old_schema_months(store="local", data_dir=ddir):
+        return []
+    with store.lock(ddir), store.batched_sync():
+        old = store.old_schema_months(store="local", data_dir=ddir)
+        if not old:  # another process upgraded it meanwhile
+            return []
+        state = C.read_state(ddir)
+        streams = [st.name for st in check_product(state.get("product") or "v2")]
+        actors = tuple(state.get("actors") or validate_actors(None))
+        store.begin_rewrite(old, store="local", data_dir=ddir)
+        store.sync_now()
+        done = rebuild_cube(ddir, streams, actors, state.get("date_basis") or "sqldate", old)
+        store.sync_now()
+        store.end_rewrite(store="local", data_dir=ddir)
+    warnings.warn(f"toolkit: the local cube of {len(done)} month(s) ({done[0]}..{done[-1]}) "
+                  "predates speaker types; rebuilt it with source_type from the stored rows "
+                  "(nothing downloaded)", UserWarning, stacklevel=3)
+    return done
+
+
 def _months_missing_cube(ddir: Path, recorded: list[pd.Timestamp]) -> set[str]:
     """Months with recorded complete days whose cube or totals file is missing: rebuilt by
     this run from the stored rows (a cache file deleted or lost by hand)."""
@@ -1038,4 +1069,4 @@ def _audit_stored(ddir: Path, entries: list[FileEntry]) -> None:
 
 
 __all__ = ["fetch_events", "FetchReport", "EventsFetchError", "RetryPolicy", "rebuild_cube",
-           "PRODUCTS"]
+           "PRODUCTS", "upgrade_local_cube"]
