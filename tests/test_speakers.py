@@ -173,3 +173,25 @@ def test_irr_chart_caption_names_the_speakers(demo_window):
     fig = A.plot_irr(res.table)
     text = " ".join(a.text for a in fig.layout.annotations if a.text)
     assert "by official speakers" in text
+
+
+def test_notebook_helpers_compare_officials_with_everyone():
+    from toolkit import notebook_helpers as nh
+
+    c = toolkit.load_cube("2025-06-01", "2026-10-31", source="demo", actors=["RUS", "KOR"])
+    t = toolkit.load_daily_totals("2025-06-01", "2026-10-31", source="demo")
+    tab = nh.speaker_rate_ratios(c, t, "RUS", "KOR", "2026-02-21")
+    assert tab["speakers"].tolist() == ["all speakers", "official speakers"]
+    every, off = tab.iloc[0], tab.iloc[1]
+    assert off["irr"] > every["irr"] > 1 and off["events"] < every["events"]
+    text = nh.describe_speaker_rate_ratios(tab)
+    assert text.startswith("**Illustrative only — synthetic demo data.**")
+    assert f"- official speakers: ×{off['irr']:.2f}" in text
+    assert "The rise is concentrated in official speakers" in text and "(GOV) ×12" in text
+    frame = nh.by_speakers(c, t, "threat_rate", dyads=["RUS→KOR"], freq="W")
+    assert set(frame["dyad"]) == {"RUS→KOR · all speakers", "RUS→KOR · official speakers"}
+    assert frame.attrs["speakers"] == "all speakers vs official speakers"
+    real = tab.copy()
+    real.attrs = {**tab.attrs, "synthetic": False}
+    assert "Illustrative" not in nh.describe_speaker_rate_ratios(real)
+    assert "lower bound" in nh.describe_speaker_rate_ratios(real)
