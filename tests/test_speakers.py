@@ -195,3 +195,34 @@ def test_notebook_helpers_compare_officials_with_everyone():
     real.attrs = {**tab.attrs, "synthetic": False}
     assert "Illustrative" not in nh.describe_speaker_rate_ratios(real)
     assert "lower bound" in nh.describe_speaker_rate_ratios(real)
+
+
+def test_by_speakers_puts_each_dyads_selections_side_by_side():
+    from toolkit import notebook_helpers as nh
+
+    c = toolkit.load_cube("2026-01-01", "2026-03-31", source="demo")
+    t = toolkit.load_daily_totals("2026-01-01", "2026-03-31", source="demo")
+    frame = nh.by_speakers(c, t, "threat_rate", dyads=["RUS→KOR", "KOR→RUS"], freq="M")
+    assert list(pd.unique(frame["dyad"])) == [
+        "RUS→KOR · all speakers", "RUS→KOR · official speakers",
+        "KOR→RUS · all speakers", "KOR→RUS · official speakers"]
+    alone = toolkit.compute_index(c, t, "threat_rate", dyads=["KOR→RUS"], freq="M",
+                                  speakers="official")
+    got = frame[frame["dyad"] == "KOR→RUS · official speakers"]["value"].to_numpy()
+    np.testing.assert_allclose(got, alone["value"].to_numpy())
+
+
+def test_chart_captions_say_which_speakers():
+    from toolkit import charts
+    from toolkit import notebook_helpers as nh
+
+    c = toolkit.load_cube("2026-01-01", "2026-03-31", source="demo")
+    t = toolkit.load_daily_totals("2026-01-01", "2026-03-31", source="demo")
+    off = toolkit.compute_index(c, t, "threat_rate", dyads=["RUS→KOR"], speakers="official")
+    assert " · official speakers · " in charts.caption_text(off)
+    every = toolkit.compute_index(c, t, "threat_rate", dyads=["RUS→KOR"])
+    assert "speakers" not in charts.caption_text(every)  # unchanged when nobody is left out
+    both = nh.by_speakers(c, t, "threat_rate", dyads=["RUS→KOR"])
+    fig = charts.timeline(both)
+    text = " ".join(a.text for a in fig.layout.annotations if a.text)
+    assert "all speakers vs official speakers" in text

@@ -100,7 +100,8 @@ def provenance(df: pd.DataFrame) -> dict:
     if "date" in df and len(df):
         start, end = _date_range(df)
         out["start"], out["end"] = f"{start:%Y-%m-%d}", f"{end:%Y-%m-%d}"
-    for key in ("dataset", "date_basis", "product", "freq", "rolling", "baseline", "note"):
+    for key in ("dataset", "date_basis", "product", "freq", "rolling", "baseline", "note",
+                "speakers"):
         if df.attrs.get(key) is not None:
             v = df.attrs[key]
             out[key] = list(v) if isinstance(v, tuple) else v
@@ -154,6 +155,8 @@ def caption_text(df: pd.DataFrame) -> str:
         parts.append(f"{freq}, trailing {p['rolling']}-{unit} window")
     elif freq and freq != "daily":
         parts.append(freq)
+    if p.get("speakers") and p["speakers"] != "all speakers":
+        parts.append(p["speakers"])  # whose events the numerators count (toolkit.speakers)
     if p.get("baseline") and "rhetoric_intensity" in p.get("indices", []):
         parts.append(f"z-score baseline {p['baseline'][0]}..{p['baseline'][1]}")
     parts.append(f"rhetoric toolkit {__version__}")

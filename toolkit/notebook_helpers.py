@@ -494,11 +494,15 @@ def by_speakers(cube: pd.DataFrame, totals: pd.DataFrame, indices: str | Iterabl
     from .indices import compute_indices
 
     frames = []
-    for who in speakers:
+    for k, who in enumerate(speakers):
         f = compute_indices(cube, totals, indices, speakers=who, **kw)
-        frames.append(f.assign(speakers=f.attrs["speakers"],
+        frames.append(f.assign(speakers=f.attrs["speakers"], _k=k, _d=f["dyad"],
                                dyad=f["dyad"] + " · " + f.attrs["speakers"]))
     out = pd.concat(frames, ignore_index=True)
+    # each dyad's selections side by side (charts draw series in order of appearance)
+    order = {d: i for i, d in enumerate(pd.unique(frames[0]["_d"]))}
+    out = (out.assign(_o=out["_d"].map(order)).sort_values(["_o", "_k"], kind="stable")
+           .drop(columns=["_o", "_k", "_d"]).reset_index(drop=True))
     out.attrs = dict(frames[0].attrs)
     out.attrs["speakers"] = " vs ".join(f.attrs["speakers"] for f in frames)
     out.attrs["speaker_codes"] = [f.attrs["speaker_codes"] for f in frames]
