@@ -258,7 +258,7 @@ def test_cube_sql_parses_and_reads_only_needed_columns(date_basis):
     assert sqlglot.transpile(sql, read="bigquery", write="duckdb")
     raw = {c for c in _columns(sql) if c in GDELT2_COLUMNS or c == "_PARTITIONTIME"}
     assert raw == set(A.INPUT_COLUMNS) | {"_PARTITIONTIME"}
-    # 13 of 61 columns: no geo field, no URL, no actor names
+    # 14 of 61 columns: no geo field, no URL, no actor names
     assert not any("Geo" in c or c == "SOURCEURL" for c in raw)
 
 

@@ -315,8 +315,10 @@ def load_cube(start=None, end=None, *, source: str = "auto", actors=None,
     Returns
     -------
     DataFrame
-        Columns of :data:`toolkit.schema.CUBE` (one row per date, source, target, root_code,
-        quad_class; sums). ``attrs`` holds ``source`` (the source used), ``synthetic``,
+        Columns of :data:`toolkit.schema.CUBE` (one row per date, source, source_type,
+        target, root_code, quad_class; sums; ``source_type`` is the speaker's role,
+        Actor1Type1Code, see :mod:`toolkit.speakers`). ``attrs`` holds ``source`` (the
+        source used), ``synthetic``,
         ``dataset`` (the product: GDELT 1.0 daily files, GDELT 2.0 English or with
         translingual, the BigQuery table, or the synthetic demo), ``date_basis`` (``sqldate``
         or ``dateadded``; None for the demo), ``note`` (all that in one line, for captions),

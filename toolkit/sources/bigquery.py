@@ -169,7 +169,7 @@ def bigquery_sql(start, end, *, actors=None, date_basis: str = "sqldate",
 
     It is :func:`toolkit.aggregate.cube_sql` (the one definition of the cube) with the
     ingestion-time partition filter on: only the partitions of [start, end + ``pad_days``] are
-    scanned, only the 13 columns the cube needs are read, and the actor filter sits in the
+    scanned, only the 14 columns the cube needs are read, and the actor filter sits in the
     scan's WHERE clause.
 
     Parameters
