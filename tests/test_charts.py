@@ -328,3 +328,20 @@ def test_readme_figure_script_draws_a_labelled_synthetic_png(tmp_path):
     out = mod.main(tmp_path / "volume-demo.png")
     assert assert_png_not_blank(out) == (1200, 720)
     assert (Path(script).parents[1] / "docs" / "figures" / "volume-demo.png").exists()
+
+
+def test_legend_taller_than_the_plot_grows_the_figure_instead_of_being_clipped():
+    # 6 dyads + 8 milestone categories in a 480 px figure: plotly.js would scroll the legend
+    # and a static export would show only its first entries.
+    from toolkit.charts import LEGEND_ENTRY_PX
+
+    cube = toolkit.load_cube("2025-01-01", "2026-10-31", source="demo")
+    totals = toolkit.load_daily_totals("2025-01-01", "2026-10-31", source="demo")
+    df = toolkit.compute_index(cube, totals, "volume", freq="W")
+    fig = charts.timeline(df, toolkit.load_milestones(), height=480)
+    m = fig.layout.margin
+    entries = sum(t.showlegend is not False for t in fig.data)
+    assert entries >= 10
+    assert fig.layout.height - m.t - m.b >= entries * LEGEND_ENTRY_PX
+    small = charts.timeline(df[df["dyad"] == "RUS→KOR"], None, height=480)
+    assert small.layout.height == 480

@@ -184,7 +184,36 @@ def _finish(fig: go.Figure, frame: pd.DataFrame, title: str, extra_caption: str 
     caption = caption_text(frame) + (f" · {extra_caption}" if extra_caption else "")
     fig.update_layout(template=TEMPLATE, title={"text": title},
                       meta={"provenance": provenance(frame), **(meta or {})})
-    return add_caption(fig, caption)
+    return fit_legend(add_caption(fig, caption))
+
+
+#: Height (px) of one legend entry and of a legend (group) title at the theme's 11 pt font.
+LEGEND_ENTRY_PX, LEGEND_TITLE_PX = 20, 24
+
+
+def fit_legend(fig: go.Figure) -> go.Figure:
+    """Make a figure tall enough for its vertical legend, so that no entry is cut off.
+
+    plotly.js clips a legend taller than the plot area (it scrolls, and a static export shows
+    only the first entries); this raises ``layout.height`` to fit every entry, group title and
+    group gap, estimated at :data:`LEGEND_ENTRY_PX` / :data:`LEGEND_TITLE_PX`.
+    """
+    lg = fig.layout.legend
+    if lg.orientation == "h" or fig.layout.showlegend is False:
+        return fig
+    entries = sum(1 for t in fig.data if t.showlegend is not False)
+    groups = {t.legendgroup for t in fig.data if t.showlegend is not False}
+    titles = len({t.legendgrouptitle.text for t in fig.data
+                  if t.showlegend is not False and t.legendgrouptitle.text})
+    titles += 1 if lg.title.text else 0
+    need = (entries * LEGEND_ENTRY_PX + titles * LEGEND_TITLE_PX
+            + (lg.tracegroupgap if lg.tracegroupgap is not None else 10) * len(groups) + 10)
+    m = fig.layout.margin
+    height = fig.layout.height or 450
+    plot = height - (m.t if m.t is not None else 100) - (m.b if m.b is not None else 80)
+    if need > plot:
+        fig.update_layout(height=int(height + need - plot))
+    return fig
 
 
 # --- helpers -------------------------------------------------------------------------------
