@@ -824,8 +824,10 @@ def export_figure(fig: go.Figure, path: str | os.PathLike, *, width: int = 1200,
         ``layout.height`` or 650).
     scale : float
         Pixel density multiplier for .png (2 gives a 2400 × 1300 PNG at 1200 × 650).
-    include_plotlyjs : bool or "cdn"
-        For .html: True embeds plotly.js (self-contained, works offline, ~4.8 MB); "cdn" gives
+    include_plotlyjs : bool, "cdn" or str
+        For .html: True embeds plotly.js (self-contained, works offline, ~4.8 MB: the file to
+        e-mail); a path ending in ``.js`` (e.g. ``"../plotly.min.js"``) loads a local copy
+        shared by several files, relative to the file (what ``make report`` does); "cdn" gives
         a small file that needs the internet to render.
     sidecar : dict or bool, optional
         Write provenance beside the figure as ``<path>.json``: the figure's
@@ -861,8 +863,10 @@ def export_figure(fig: go.Figure, path: str | os.PathLike, *, width: int = 1200,
     if width <= 0 or height <= 0 or scale <= 0:
         raise ValueError(f"width, height and scale must be positive (got {width}, {height}, "
                          f"{scale})")
-    if include_plotlyjs not in (True, False, "cdn"):
-        raise ValueError(f"include_plotlyjs={include_plotlyjs!r}; choose True (embed) or 'cdn'")
+    shared = isinstance(include_plotlyjs, str) and include_plotlyjs.endswith(".js")
+    if include_plotlyjs not in (True, False, "cdn") and not shared:
+        raise ValueError(f"include_plotlyjs={include_plotlyjs!r}; choose True (embed), a local "
+                         "'path/plotly.min.js' relative to the file, or 'cdn'")
     from .store import atomic_path
 
     path.parent.mkdir(parents=True, exist_ok=True)
