@@ -345,3 +345,34 @@ def test_legend_taller_than_the_plot_grows_the_figure_instead_of_being_clipped()
     assert fig.layout.height - m.t - m.b >= entries * LEGEND_ENTRY_PX
     small = charts.timeline(df[df["dyad"] == "RUS→KOR"], None, height=480)
     assert small.layout.height == 480
+
+
+def test_heatmap_labels_its_milestones_and_names_its_rows(demo, ms):
+    cube, totals = demo
+    df = toolkit.compute_index(cube, totals, "rhetoric_intensity", freq="M")
+    fig = charts.heatmap(df, ms)
+    labels = [a for a in fig.layout.annotations if (a.name or "").startswith("milestone-label:")]
+    info = fig.layout.meta["milestones"]
+    assert len(labels) == len(info["labelled"]) >= 10
+    assert "Invasion of Ukraine" in " ".join(a.text for a in labels)
+    assert len(info["labelled"]) + len(info["unlabelled"]) == len(milestone_shapes(fig))
+    hidden = len(info["unlabelled"])
+    assert f"{hidden} milestone label(s) hidden for space (hover ▼ for details)" in caption(fig)
+    # every line has a hover marker (without a legend entry: the colour bar is there)
+    markers = [t for t in fig.data if isinstance(t.meta, dict) and t.meta.get("role")
+               == "milestones"]
+    assert sum(len(t.x) for t in markers) == len(milestone_shapes(fig))
+    assert all(t.showlegend is False for t in markers)
+    assert all(s.layer == "above" for s in fig.layout.shapes)
+    assert fig.layout.yaxis.title.text == "dyad (source → target)"
+    assert fig.data[0].xperiod == "M1"  # a cell spans its month: a line falls in its month
+
+
+def test_doc_heatmap_rows_are_query_and_country_and_it_marks_milestones(ms):
+    doc = toolkit.load_doc_timelines(["rus-kor", "kor-prk"], ["timelinesourcecountry"],
+                                     "2025-01-01", "2026-10-31", source="demo")
+    cov = toolkit.indices.doc_indices(doc, freq="M")
+    fig = charts.heatmap(cov, ms, index="coverage_volume")
+    assert fig.layout.yaxis.title.text == "query · source country"
+    assert "rus-kor · South Korea" in list(fig.data[0].y)
+    assert milestone_shapes(fig) and fig.layout.meta["milestones"]["labelled"]

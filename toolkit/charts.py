@@ -650,16 +650,22 @@ def _one_index(frame: pd.DataFrame, index: str | None) -> pd.DataFrame:
 
 def heatmap(frame: pd.DataFrame, milestones: pd.DataFrame | None = None, *,
             index: str | None = None, title: str = "", colorscale: str | None = None,
-            zmid: float | None = None, height: int | None = None) -> go.Figure:
-    """Dyad × month heatmap of one index.
+            zmid: float | None = None, height: int | None = None, labels: str = "short",
+            max_lanes: int = 5, width_hint: int = 1100) -> go.Figure:
+    """Dyad × month heatmap of one index (or DOC query · source country × month).
 
     Parameters
     ----------
     frame : DataFrame
-        Tidy MONTHLY index frame (``compute_indices(..., freq="M")``): monthly values are
-        ratios of monthly sums, which a chart cannot rebuild from daily ratios.
+        Tidy MONTHLY index frame (``compute_indices(..., freq="M")``, or
+        ``doc_indices(..., freq="M")``): monthly values are ratios of monthly sums, which a
+        chart cannot rebuild from daily ratios. Each cell spans its calendar month.
     milestones : DataFrame, optional
-        Drawn as thin vertical lines.
+        Drawn as category-coloured vertical lines over the cells, labelled above the chart
+        as in :func:`timeline`; each line has a ▼ marker with its title, date and category on
+        hover (labels that do not fit are counted in the caption).
+    labels, max_lanes, width_hint
+        Milestone labels, see :func:`add_milestones`.
     index : str, optional
         Which index to draw when the frame holds several.
     colorscale : str, optional
@@ -691,19 +697,30 @@ def heatmap(frame: pd.DataFrame, milestones: pd.DataFrame | None = None, *,
             zmid = 0.0
     fig = go.Figure(go.Heatmap(
         z=z.to_numpy(), x=list(z.columns), y=list(z.index), colorscale=colorscale, zmid=zmid,
+        # each cell spans its calendar month, so a milestone line falls in its own month
+        xperiod="M1", xperiodalignment="start",
         colorbar={"title": {"text": _unit(idx), "side": "right"}},
         hovertemplate="%{y} · %{x|%Y-%m}: %{z:.3g}<extra></extra>", xgap=0, ygap=2))
-    m = _milestone_frame(milestones, f["date"].min() if len(f) else None,
-                         f["date"].max() if len(f) else None)
-    fig.update_layout(shapes=[dict(type="line", x0=ms["date"], x1=ms["date"], xref="x",
-                                   yref="paper", y0=0, y1=1,
-                                   line={"color": "#222222", "width": 0.8, "dash": "dot"},
-                                   name=f"milestone:{ms['id']}") for _, ms in m.iterrows()])
-    fig.update_yaxes(autorange="reversed", showgrid=False, title_text="dyad")
+    start = f["date"].min() if len(f) else None
+    end = f["date"].max() + pd.offsets.MonthEnd(0) if len(f) else None
+    info = add_milestones(fig, milestones, start=start, end=end, labels=labels,
+                          max_lanes=max_lanes, width_hint=width_hint)
+    # lines over the cells, not under them; ▼ markers give every line its hover text, and the
+    # colour bar takes the legend's place (labels name the milestones, hover their category)
+    fig.update_shapes(layer="above", selector=lambda s: (s.name or "").startswith("milestone:"))
+    fig.update_traces(showlegend=False,
+                      selector=lambda t: isinstance(t.meta, dict)
+                      and t.meta.get("role") == "milestones")
+    rows = ("dyad (source → target)" if "dyad" in f
+            else "query · source country" if "source_country" in f
+            else "query" if "query" in f else "series")
+    fig.update_layout(yaxis={"autorange": "reversed", "showgrid": False,
+                             "title": {"text": rows}})
     fig.update_xaxes(showgrid=False)
-    fig.update_layout(height=height or 140 + 45 * max(len(z), 1),
-                      margin={"t": 70, "l": 90, "r": 20})
-    return _finish(fig, f.drop(columns="_series"), title or TITLES.get(idx, "") or "")
+    fig.update_layout(height=height or _label_margin(info) + 110 + 45 * max(len(z), 1),
+                      margin={"t": _label_margin(info), "l": 90, "r": 20})
+    return _finish(fig, f.drop(columns="_series"), title or TITLES.get(idx, "") or "",
+                   _unlabelled_note(info), {"milestones": info})
 
 
 def event_window(frame: pd.DataFrame, milestone, *, days: int = 30,
