@@ -376,3 +376,31 @@ def test_doc_heatmap_rows_are_query_and_country_and_it_marks_milestones(ms):
     assert fig.layout.yaxis.title.text == "query · source country"
     assert "rus-kor · South Korea" in list(fig.data[0].y)
     assert milestone_shapes(fig) and fig.layout.meta["milestones"]["labelled"]
+
+
+def test_statistics_figures_share_the_toolkit_theme_and_name_their_axes(demo):
+    # toolkit.analysis.plots: same theme as the charts; axes in words and units, not codes
+    import plotly.io as pio
+
+    from toolkit import analysis as A
+
+    cube, totals = demo
+    vol = toolkit.compute_index(cube, totals, "volume")
+    rp = vol[(vol["dyad"] == "RUS→PRK") & vol["date"].between("2023-12-01", "2025-01-31")]
+    its = A.plot_its(A.segmented_regression(rp, {"treaty": "2024-06-19"}))
+    stl = A.plot_stl(A.stl_decompose(rp))
+    wide = vol[vol["target"].eq("KOR") & vol["date"].between("2024-01-01", "2024-12-31")]
+    g = A.granger(wide, "RUS→KOR", "PRK→KOR", maxlags=7, deseasonalise=True)
+    irf = A.plot_irf(A.impulse_responses(g, periods=7))
+    theme = pio.templates[charts.TEMPLATE].layout
+    for fig in (its, stl, irf):
+        assert fig.layout.template.layout.font == theme.font
+        assert fig.layout.template.layout.colorway == theme.colorway
+    assert its.layout.yaxis.title.text == "events per million GDELT events"
+    assert [a.text for a in stl.layout.annotations][:4] == [
+        "observed", "trend", "seasonal (7-day pattern)", "remainder"]
+    assert "every panel in events per million GDELT events" in caption(stl)
+    titles = [a.text for a in irf.layout.annotations if a.name != "caption"]
+    assert "response of PRK→KOR to a shock in RUS→KOR" in titles
+    assert irf.layout.yaxis.title.text == "response (index units)"
+    assert irf.layout.xaxis3.title.text == "days after the shock"
