@@ -268,7 +268,17 @@ def _check_frame(frame: pd.DataFrame) -> None:
                          "frame such as toolkit.compute_indices(...)")
 
 
-def _milestone_frame(milestones: pd.DataFrame | None, start=None, end=None) -> pd.DataFrame:
+def _milestone_frame(milestones, start=None, end=None) -> pd.DataFrame:
+    # ids ("invasion" or a list of them) and single rows are accepted wherever milestones are
+    if isinstance(milestones, str) or (isinstance(milestones, list | tuple) and milestones
+                                       and all(isinstance(x, str) for x in milestones)):
+        from .milestones import lookup_milestones
+
+        milestones = lookup_milestones(milestones)
+    elif isinstance(milestones, pd.Series):
+        milestones = pd.DataFrame([milestones])
+    elif isinstance(milestones, list | tuple) and not milestones:
+        milestones = None
     if milestones is None or not len(milestones):
         return pd.DataFrame(columns=["date", "id", "short", "title", "category", "actors",
                                      "source_url"])
@@ -366,9 +376,9 @@ def add_milestones(fig: go.Figure, milestones: pd.DataFrame | None, *, start=Non
     ----------
     fig : Figure
         A figure whose first x axis is dates (all rows share it).
-    milestones : DataFrame
+    milestones : DataFrame, str or list of str
         From :func:`toolkit.load_milestones` (``date``, ``title``, ``category``, ``short``,
-        ``actors``, ``source_url``).
+        ``actors``, ``source_url``), or registry ids such as ``"invasion"``.
     start, end : date-like
         Only milestones inside this range are drawn.
     labels : {"short", "title", "none"}
@@ -509,9 +519,10 @@ def timeline(frame: pd.DataFrame, milestones: pd.DataFrame | None = None, *,
         optionally ``index`` (one panel per index) and ``raw`` (drawn faint behind
         ``value`` when ``show_raw``), e.g. from :func:`toolkit.compute_indices` with
         ``rolling=7``.
-    milestones : DataFrame, optional
-        From :func:`toolkit.load_milestones`; those inside the frame's date range are drawn
-        (see :func:`add_milestones`).
+    milestones : DataFrame, str or list of str, optional
+        From :func:`toolkit.load_milestones`, or registry ids (``"invasion"``,
+        ``["invasion", "treaty-2024"]``; an unknown id raises ``ValueError`` listing the valid
+        ids); those inside the frame's date range are drawn (see :func:`add_milestones`).
     title, y_title : str
         Figure title; y axis title (default: the index's unit).
     by : str, optional
@@ -581,8 +592,9 @@ def small_multiples(frame: pd.DataFrame, milestones: pd.DataFrame | None = None,
     ----------
     frame : DataFrame
         Tidy index frame with ``dyad`` (one index, or choose it with ``index``).
-    milestones : DataFrame, optional
-        Drawn as category-coloured vertical lines in every panel (legend per category;
+    milestones : DataFrame, str or list of str, optional
+        Registry rows or ids; drawn as category-coloured vertical lines in every panel
+        (legend per category;
         labels and hover are on :func:`timeline`).
     index : str, optional
         Which index to draw when the frame holds several.
@@ -660,10 +672,10 @@ def heatmap(frame: pd.DataFrame, milestones: pd.DataFrame | None = None, *,
         Tidy MONTHLY index frame (``compute_indices(..., freq="M")``, or
         ``doc_indices(..., freq="M")``): monthly values are ratios of monthly sums, which a
         chart cannot rebuild from daily ratios. Each cell spans its calendar month.
-    milestones : DataFrame, optional
-        Drawn as category-coloured vertical lines over the cells, labelled above the chart
-        as in :func:`timeline`; each line has a ▼ marker with its title, date and category on
-        hover (labels that do not fit are counted in the caption).
+    milestones : DataFrame, str or list of str, optional
+        Registry rows or ids; drawn as category-coloured vertical lines over the cells,
+        labelled above the chart as in :func:`timeline`; each line has a ▼ marker with its
+        title, date and category on hover (labels that do not fit are counted in the caption).
     labels, max_lanes, width_hint
         Milestone labels, see :func:`add_milestones`.
     index : str, optional
@@ -735,7 +747,9 @@ def event_window(frame: pd.DataFrame, milestone, *, days: int = 30,
         Tidy DAILY index frame (one index, or choose it with ``index``).
     milestone : str, date or Series
         The milestone: a registry id (``"purl-asymmetric-warning"``, looked up in
-        ``milestones``), a day (``"2026-02-21"``) or a row of :func:`toolkit.load_milestones`.
+        ``milestones``, else in :func:`toolkit.load_milestones`), a day (``"2026-02-21"``) or
+        a row of :func:`toolkit.load_milestones`. An unknown id raises ``ValueError`` listing
+        the valid ids.
     days : int
         Window half-width in days.
     milestones : DataFrame, optional
@@ -759,19 +773,24 @@ def event_window(frame: pd.DataFrame, milestone, *, days: int = 30,
     _check_frame(frame)
     f = _one_index(frame, index)
     idx = f["index"].iloc[0] if "index" in f and len(f) else index
+    from .milestones import load_milestones, unknown_ids_message
+
+    if milestones is not None and not isinstance(milestones, pd.DataFrame):
+        milestones = _milestone_frame(milestones)
+    # ids are looked up in `milestones`, else in the registry
+    registry = milestones if milestones is not None and "id" in milestones \
+        else load_milestones()
     if isinstance(milestone, pd.Series):
         row = milestone
-    elif isinstance(milestone, str) and milestones is not None and "id" in milestones \
-            and (milestones["id"] == milestone).any():
-        row = milestones[milestones["id"] == milestone].iloc[0]
+    elif isinstance(milestone, str) and (registry["id"] == milestone).any():
+        row = registry[registry["id"] == milestone].iloc[0]
     else:
         try:
             d = parse_date(milestone, name="milestone")
         except ValueError:
-            known = ", ".join(milestones["id"]) if milestones is not None and \
-                "id" in milestones else "(pass milestones= to look ids up)"
-            raise ValueError(f"milestone {milestone!r} is neither a date nor a known id; "
-                             f"ids: {known}") from None
+            raise ValueError(unknown_ids_message(
+                [milestone], registry["id"], lead=f"milestone {milestone!r} is neither a date "
+                "nor a known id (dates are YYYY-MM-DD)")) from None
         row = pd.Series({"date": d, "title": f"{d:%Y-%m-%d}", "id": f"{d:%Y-%m-%d}"})
     d = pd.Timestamp(row["date"])
     lo, hi = d - pd.Timedelta(days=days), d + pd.Timedelta(days=days)
