@@ -146,7 +146,7 @@ def test_small_multiples_six_dyads_shared_axes(demo, ms):
     fig = charts.small_multiples(df, ms, index="tone")
     titles = [a.text for a in fig.layout.annotations if a.name != "caption"]
     assert titles == ["RUS→KOR", "RUS→PRK", "KOR→RUS", "KOR→PRK", "PRK→RUS", "PRK→KOR"]
-    lines = [t for t in fig.data if t.x is not None and t.x[0] is not None]
+    lines = [t for t in fig.data if t.meta is None and t.x is not None and t.x[0] is not None]
     assert len(lines) == 12
     assert {t.xaxis for t in lines} == {"x", "x2", "x3", "x4", "x5", "x6"}
     for ax in ("xaxis", "yaxis"):  # every axis matches one anchor axis: shared scales

@@ -483,7 +483,8 @@ def _unlabelled_note(info: dict) -> str:
 
 
 def _add_series(fig, frame, labels, *, show_raw, webgl, row=None, col=None, colours,
-                showlegend=True, line_width=1.8):
+                showlegend=True, line_width=1.8, partial=()):
+    partial = pd.DatetimeIndex(list(partial or []))
     for label, g in frame.groupby(labels, sort=False):
         g = g.sort_values("date")
         colour = colours[label]
@@ -497,6 +498,26 @@ def _add_series(fig, frame, labels, *, show_raw, webgl, row=None, col=None, colo
                            line={"color": colour, "width": line_width}, legendgroup=label,
                            showlegend=showlegend,
                            hovertemplate=f"{label}: %{{y:.3g}}<extra></extra>"), **pos)
+        cut = g[pd.DatetimeIndex(g["date"]).isin(partial) & g["value"].notna()]
+        if len(cut):  # a first/last week or month the range cuts: fewer days, hollow marker
+            fig.add_trace(go.Scatter(
+                x=cut["date"], y=cut["value"], mode="markers", name="partial period",
+                marker={"symbol": "circle-open", "size": 9, "color": colour,
+                        "line": {"width": 1.8}},
+                legendgroup=label, showlegend=False, meta={"role": "partial"},
+                hovertemplate=f"{label}: %{{y:.3g}} (partial period: fewer days)<extra></extra>"),
+                **pos)
+
+
+def _partial_note(fig: go.Figure) -> str:
+    """Legend entry and caption note for partial periods, when the figure marks any."""
+    if not any(isinstance(t.meta, dict) and t.meta.get("role") == "partial" for t in fig.data):
+        return ""
+    fig.add_trace(go.Scatter(x=[None], y=[None], mode="markers", name="partial period",
+                             marker={"symbol": "circle-open", "size": 9, "color": "#444444",
+                                     "line": {"width": 1.8}}, legendgroup="partial",
+                             hoverinfo="skip", meta={"role": "legend"}))
+    return "hollow markers: first/last period cut by the date range (fewer days)"
 
 
 def _colours(labels: Iterable[str]) -> dict[str, str]:
@@ -566,7 +587,7 @@ def timeline(frame: pd.DataFrame, milestones: pd.DataFrame | None = None, *,
         part = f if idx is None else f[f["index"] == idx]
         _add_series(fig, part, "_series", show_raw=show_raw, webgl=webgl,
                     row=r if n > 1 else None, col=1 if n > 1 else None, colours=colours,
-                    showlegend=r == 1)
+                    showlegend=r == 1, partial=frame.attrs.get("partial_periods"))
         if n > 1:
             ytitle = f"<b>{TITLES.get(idx, idx)}</b><br>{_short_unit(idx)}"
             fig.update_yaxes(title_text=ytitle, title_font={"size": 11}, row=r, col=1)
@@ -579,7 +600,8 @@ def timeline(frame: pd.DataFrame, milestones: pd.DataFrame | None = None, *,
                       legend={"title": {"text": "series"}, "tracegroupgap": 6},
                       margin={"t": _label_margin(info), "l": 70, "r": 20})
     fig.update_xaxes(range=[start, end] if start is not None else None)
-    return _finish(fig, frame, title, _unlabelled_note(info), {"milestones": info})
+    notes = " · ".join(n for n in (_partial_note(fig), _unlabelled_note(info)) if n)
+    return _finish(fig, frame, title, notes, {"milestones": info})
 
 
 def small_multiples(frame: pd.DataFrame, milestones: pd.DataFrame | None = None, *,
@@ -621,7 +643,8 @@ def small_multiples(frame: pd.DataFrame, milestones: pd.DataFrame | None = None,
     for i, name in enumerate(names):
         r, c = divmod(i, cols)
         _add_series(fig, f[f["_series"] == name], "_series", show_raw=show_raw, webgl=webgl,
-                    row=r + 1, col=c + 1, colours=colours, showlegend=False, line_width=1.4)
+                    row=r + 1, col=c + 1, colours=colours, showlegend=False, line_width=1.4,
+                    partial=frame.attrs.get("partial_periods"))
     start, end = (f["date"].min(), f["date"].max()) if len(f) else (None, None)
     m = _milestone_frame(milestones, start, end)
     shapes = []
@@ -641,7 +664,8 @@ def small_multiples(frame: pd.DataFrame, milestones: pd.DataFrame | None = None,
     fig.update_yaxes(title_text=y_title or _short_unit(idx), col=1, title_font={"size": 11})
     fig.update_layout(height=height or 300 * rows + 120, hovermode="x unified",
                       margin={"t": 80, "l": 70, "r": 20})
-    return _finish(fig, f.drop(columns="_series"), title or TITLES.get(idx, "") or "")
+    return _finish(fig, f.drop(columns="_series"), title or TITLES.get(idx, "") or "",
+                   _partial_note(fig))
 
 
 def _one_index(frame: pd.DataFrame, index: str | None) -> pd.DataFrame:
