@@ -235,8 +235,6 @@ EXPLORER_NB = {
                          "end='2026-10-31', freq='W', rolling=4)\nex"}],
 }
 PLOT = ".jp-NotebookPanel:not(.lm-mod-hidden) .jp-OutputArea .js-plotly-plot"
-_TITLE = "sel => { const gd = document.querySelector(sel); " \
-         "return gd && gd.layout && gd.layout.title ? gd.layout.title.text : ''; }"
 
 
 @pytest.fixture(scope="module")
@@ -299,32 +297,69 @@ def _explorer_view(page) -> tuple[list[str], str]:
     return problems(plots, require_dates=True), plots[0]["title"]
 
 
+_SIGNATURE = """sel => { const gd = document.querySelector(sel);
+  if (!gd || !gd.data) return '';
+  return JSON.stringify([gd.layout.title && gd.layout.title.text, gd.data.length,
+                         gd.data.map(t => (t.x || []).length), (gd.layout.shapes || []).length,
+                         (gd.layout.xaxis || {}).range]); }"""
+
+
+def _after(page, action, what: str) -> None:
+    """Do ``action`` (a user's click or choice) and wait until the kernel has redrawn the chart."""
+    before = page.evaluate(_SIGNATURE, PLOT)
+    action()
+    page.wait_for_function(f"([sel, old]) => ({_SIGNATURE})(sel) !== old", arg=[PLOT, before],
+                           timeout=60_000)
+    page.wait_for_timeout(400)  # plotly's relayout after the update
+
+
 def test_explorer_in_jupyterlab_looks_right_through_its_controls(server, lab):
     """The live explorer as a user sees it: date ticks, placed labels, whole legend, no
-    console error, on first draw and after switching index (threat rate) and frequency."""
+    console error, on first draw and after each control: index (threat rate), frequency
+    (month), dyads, smoothing, range, milestone categories; then the export button."""
     server.api("PUT", "/api/contents/explorer.ipynb",
                json={"type": "notebook", "format": "json", "content": EXPLORER_NB})
     page, log = open_and_run(lab, server, "explorer.ipynb")
+    out = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-OutputArea")
+    steps = {
+        "first draw": None,
+        "index → threat_rate": lambda: out.locator(".widget-dropdown select").first
+        .select_option("threat_rate"),
+        "frequency → month": lambda: out.locator("button", has_text="month").click(),
+        "dyads → RUS→KOR, KOR→RUS": lambda: out.locator("select[multiple]").first
+        .select_option(["RUS→KOR", "KOR→RUS"]),
+        "frequency → day": lambda: out.locator("button", has_text="day").click(),
+        "smoothing → 7": lambda: [out.locator(".widget-slider .noUi-handle").first.press(
+            "ArrowRight") for _ in range(3)],
+        "range → from 2025-06": lambda: [out.locator(".widget-slider .noUi-handle-lower")
+                                         .last.press("ArrowRight") for _ in range(5)],
+        "milestones → war, diplomacy": lambda: out.locator("select[multiple]").last
+        .select_option(["diplomacy", "war"]),
+    }
+    found = {}
     try:
-        seen, title = _explorer_view(page)
-        _shot(page, "explorer")
-        assert seen == [] and log.errors == [], (seen + log.errors)[:8]
-        assert "weekly" in title
-        # a user picks another index and "month": the kernel redraws, the browser follows
-        page.locator(".jp-OutputArea .widget-dropdown select").first.select_option(
-            "threat_rate")
-        page.wait_for_function(f"sel => ({_TITLE})(sel).toLowerCase().includes('threat')",
-                               arg=PLOT, timeout=60_000)
-        page.locator(".jp-OutputArea button", has_text="month").click()
-        page.wait_for_function(f"sel => ({_TITLE})(sel).includes('monthly')", arg=PLOT,
-                               timeout=60_000)
-        page.wait_for_timeout(500)
-        seen, title = _explorer_view(page)
-        _shot(page, "explorer-threat-month")
-        assert seen == [] and log.errors == [], (seen + log.errors)[:8]
+        for name, action in steps.items():
+            if action is not None:
+                _after(page, action, name)
+            seen, title = _explorer_view(page)
+            found.update({f"{name}: {s}": None for s in seen + log.errors})
+            log.errors.clear()
+            if name == "first draw":
+                _shot(page, "explorer")
+                assert "weekly" in title
+        _shot(page, "explorer-last-view")
+        assert title.startswith("Volume by dyad (daily, trailing") or "daily" in title
+        out.locator("button", has_text="Export this view").click()
+        page.wait_for_function(
+            "() => [...document.querySelectorAll('.jp-OutputArea .widget-html')]"
+            ".some(e => e.textContent.includes('exported'))", timeout=60_000)
+        found.update({f"export: {e}": None for e in log.errors})
     finally:
         page.close()
+    assert list(found) == []
     assert log.blocked == [], f"JupyterLab tried to reach the network: {log.blocked[:3]}"
+    exported = list((server.root / "figures").glob("explorer-*.html"))
+    assert len(exported) == 1 and exported[0].with_suffix(".html.json").exists()
 
 
 NOTEBOOKS = sorted(p.name for p in (REPO / "notebooks").glob("[0-9]*.ipynb"))
