@@ -132,18 +132,30 @@ def test_report_notebook_html_shows_its_charts_offline(browser, report, name):
 
 
 def test_report_figure_pages_render_offline_and_read_right(browser, report):
+    from visual import ConsoleLog, inspect_plots, problems
+
     out, manifest = report
     pages = [out / f["html"] for f in manifest["figures"]]
     assert len(pages) >= 10
+    page = browser.new_page(viewport={"width": 1300, "height": 900})
+    log = ConsoleLog(page)  # one tab for all (a new tab per page costs ~1.5 s each)
     bad = {}
-    for path in pages:
-        seen = render(browser, path)
-        issues = (seen["page_errors"] + seen["console_errors"] + seen["problems"]
-                  + [f"blocked {u}" for u in seen["blocked"]])
-        if seen["drawn"] != 1:
-            issues.append(f"{seen['drawn']} charts drawn")
-        if issues:
-            bad[path.name] = issues
+    try:
+        for path in pages:
+            log.errors.clear()
+            log.blocked.clear()
+            page.goto(path.as_uri(), wait_until="load", timeout=60_000)
+            page.wait_for_selector(".js-plotly-plot svg.main-svg", state="attached",
+                                   timeout=60_000)
+            page.wait_for_timeout(100)
+            plots = inspect_plots(page)
+            issues = log.errors + problems(plots) + [f"blocked {u}" for u in log.blocked]
+            if len(plots) != 1:
+                issues.append(f"{len(plots)} charts drawn")
+            if issues:
+                bad[path.name] = issues
+    finally:
+        page.close()
     assert bad == {}
 
 
