@@ -281,6 +281,12 @@ def open_and_run(lab, server, name: str, *, plots: int = 1):
     return page, log
 
 
+def _shut_kernels(server) -> None:
+    # each notebook opened in the lab started a kernel: stop them (memory, CPU on CI)
+    for sess in server.api("GET", "/api/sessions").json():
+        server.api("DELETE", f"/api/sessions/{sess['id']}")
+
+
 def _shot(page, name: str) -> None:
     # TOOLKIT_SCREENSHOT_DIR=<dir> keeps a picture of what the user saw (for bug reports)
     d = os.environ.get("TOOLKIT_SCREENSHOT_DIR")
@@ -356,6 +362,7 @@ def test_explorer_in_jupyterlab_looks_right_through_its_controls(server, lab):
         found.update({f"export: {e}": None for e in log.errors})
     finally:
         page.close()
+        _shut_kernels(server)
     assert list(found) == []
     assert log.blocked == [], f"JupyterLab tried to reach the network: {log.blocked[:3]}"
     exported = list((server.root / "figures").glob("explorer-*.html"))
@@ -384,6 +391,7 @@ def test_notebook_charts_in_jupyterlab_look_right(server, lab, name):
         plots = inspect_plots(page, ".jp-NotebookPanel:not(.lm-mod-hidden) .jp-OutputArea")
     finally:
         page.close()
+        _shut_kernels(server)
     assert tracebacks == []
     assert len(plots) >= shown
     seen = problems(plots)
