@@ -356,8 +356,11 @@ def test_heatmap_labels_its_milestones_and_names_its_rows(demo, ms):
     assert len(labels) == len(info["labelled"]) >= 10
     assert "Invasion of Ukraine" in " ".join(a.text for a in labels)
     assert len(info["labelled"]) + len(info["unlabelled"]) == len(milestone_shapes(fig))
-    hidden = len(info["unlabelled"])
-    assert f"{hidden} milestone label(s) hidden for space (hover ▼ for details)" in caption(fig)
+    hidden = ms[ms["id"].isin(info["unlabelled"])]
+    listed = next(a.text for a in fig.layout.annotations if a.name == "unlabelled-milestones")
+    assert f"Also marked ({len(hidden)} lines without a label; hover ▼):" in listed
+    assert all(f"{r.date:%Y-%m-%d} {r.short}" in listed.replace("<br>", " · ")
+               for r in hidden.itertuples())
     # every line has a hover marker (without a legend entry: the colour bar is there)
     markers = [t for t in fig.data if isinstance(t.meta, dict) and t.meta.get("role")
                == "milestones"]

@@ -699,7 +699,8 @@ def heatmap(frame: pd.DataFrame, milestones: pd.DataFrame | None = None, *,
     milestones : DataFrame, str or list of str, optional
         Registry rows or ids; drawn as category-coloured vertical lines over the cells,
         labelled above the chart as in :func:`timeline`; each line has a ▼ marker with its
-        title, date and category on hover (labels that do not fit are counted in the caption).
+        title, date and category on hover, and the lines whose label does not fit are listed
+        (date and label) under the caption.
     labels, max_lanes, width_hint
         Milestone labels, see :func:`add_milestones`.
     index : str, optional
@@ -755,8 +756,33 @@ def heatmap(frame: pd.DataFrame, milestones: pd.DataFrame | None = None, *,
     fig.update_xaxes(showgrid=False)
     fig.update_layout(height=height or _label_margin(info) + 110 + 45 * max(len(z), 1),
                       margin={"t": _label_margin(info), "l": 90, "r": 20})
-    return _finish(fig, f.drop(columns="_series"), title or TITLES.get(idx, "") or "",
-                   _unlabelled_note(info), {"milestones": info})
+    fig = _finish(fig, f.drop(columns="_series"), title or TITLES.get(idx, "") or "", "",
+                  {"milestones": info})
+    return _list_unlabelled(fig, _milestone_frame(milestones, start, end), info)
+
+
+def _list_unlabelled(fig: go.Figure, m: pd.DataFrame, info: dict) -> go.Figure:
+    """List the milestones whose lines carry no label under the caption (date and label)."""
+    hidden = m[m["id"].isin(info.get("unlabelled", []))]
+    if not len(hidden):
+        return fig
+    items = [f"{r['date']:%Y-%m-%d} {r['short']}" for _, r in hidden.iterrows()]
+    lines = [f"Also marked ({len(items)} lines without a label; hover ▼):"]
+    for item in items:
+        cand = f"{lines[-1]} · {item}" if not lines[-1].endswith(":") else f"{lines[-1]} {item}"
+        if len(cand) > 160:
+            lines.append(item)
+        else:
+            lines[-1] = cand
+    above = 1 + next(a.text for a in fig.layout.annotations if a.name == "caption").count("<br>")
+    fig.add_annotation(text="<br>".join(lines), xref="paper", yref="paper", x=0, y=0,
+                       yshift=-64 - 16 * above, xanchor="left", yanchor="top",
+                       showarrow=False, align="left", font={"size": 10, "color": "#444444"},
+                       name="unlabelled-milestones")
+    extra = 16 * len(lines) + 4
+    fig.update_layout(margin={"b": fig.layout.margin.b + extra},
+                      height=fig.layout.height + extra)
+    return fig
 
 
 def event_window(frame: pd.DataFrame, milestone, *, days: int = 30,
