@@ -166,6 +166,8 @@ def test_report_shares_one_local_plotlyjs(report):
     assert big == ["plotly.min.js"]
     page = (out / manifest["notebooks"][0]["html"]).read_text()
     assert '<script src="plotly.min.js"></script>' in page
+    # no script from a CDN (require.js, MathJax, mermaid), not even one loaded on demand
+    assert re.findall(r"""(?:src=|import\()\s*["']https?://[^"']+""", page) == []
     fig_page = (out / manifest["figures"][0]["html"]).read_text()
     assert '<script charset="utf-8" src="../plotly.min.js"></script>' in fig_page
 

@@ -187,13 +187,15 @@ def static_outputs(nb):
     return nb
 
 
-# nbconvert's lab template with no request to a CDN: require.js (nothing on our pages uses it)
-# and MathJax (our notebooks hold no maths) are dropped; the report's plotly.js is loaded first.
+# nbconvert's lab template with no reference to a CDN: require.js (nothing on our pages uses
+# it), MathJax (our notebooks hold no maths) and the mermaid loader (no diagrams) are dropped;
+# the report's plotly.js is loaded first.
 _PAGE_TEMPLATE = """{%- extends 'lab/index.html.j2' -%}
 {%- block html_head_js -%}
 {%- if resources.plotlyjs_src %}<script src="{{ resources.plotlyjs_src }}"></script>{% endif -%}
 {%- endblock html_head_js -%}
 {%- block html_head_js_mathjax -%}{%- endblock html_head_js_mathjax -%}
+{%- block html_head_js_mermaidjs -%}{%- endblock html_head_js_mermaidjs -%}
 """
 
 
