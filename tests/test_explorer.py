@@ -221,3 +221,24 @@ def test_widget_sends_dates_as_iso_strings_not_nanoseconds(ex):
     labels = [a for a in layout["annotations"] if a.get("name", "").startswith("milestone-label")]
     assert labels and all(isinstance(a["x"], str) for a in labels)
     assert layout["xaxis"]["range"] == [START, END]
+
+
+def test_speaker_control_restricts_the_numerator_and_says_so(ex, data):
+    assert ex.controls["speakers"].options[:2] == ("all", "official")
+    ex.controls["index"].value = "threat_rate"
+    every = np.asarray(_traces(ex)["RUS→KOR"].y, float)
+    ex.controls["speakers"].value = "official"
+    official = np.asarray(_traces(ex)["RUS→KOR"].y, float)
+    cube, totals, _ = data
+    exp = toolkit.compute_index(cube, totals, "threat_rate", speakers="official")
+    exp = exp[exp["dyad"] == "RUS→KOR"]["value"].to_numpy()
+    np.testing.assert_allclose(official, exp)
+    assert official.sum() < every.sum()
+    assert ex.figure.layout.title.text == "Threat rate by dyad (daily, official speakers)"
+    caption = " ".join(a.text for a in ex.figure.layout.annotations)
+    assert "official speakers" in caption
+    assert ex.view["speakers"] == "official" and "official" in ex.default_name()
+    ex.set(speakers="media")
+    assert ex.figure.layout.title.text.endswith("media speakers)")
+    with pytest.raises(ValueError, match="speakers"):
+        ex.set(speakers="officials")

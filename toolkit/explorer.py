@@ -33,6 +33,10 @@ import plotly.graph_objects as go
 from . import charts, indices
 from .actors import dyad_label
 
+#: Speaker selections offered by the explorer: every speaker, or one group of
+#: :mod:`toolkit.speakers` (the numerators count only its events).
+SPEAKER_CHOICES = ("all", "official", "media", "society", "opposition", "unspecified")
+
 #: Frequencies offered by the explorer: label -> code understood by ``compute_index``.
 FREQ_CHOICES: dict[str, str] = {"day": "D", "week": "W", "month": "M"}
 #: Export formats offered by the button (anything :func:`charts.export_figure` writes).
@@ -75,6 +79,9 @@ class Explorer:
         Baseline period of the composite ``rhetoric_intensity`` (see
         :func:`toolkit.compute_indices`); when the loaded range does not cover the default
         baseline, choosing that index shows the error in the panel instead of drawing.
+    speakers : str
+        Initial speaker selection, one of :data:`SPEAKER_CHOICES` (default ``"all"``): the
+        index counts only that group's events in its numerator (see :mod:`toolkit.speakers`).
     export_dir : path, optional
         Folder the export button writes to (default: ``$TOOLKIT_FIGURES_DIR`` or ``figures``).
     width : int
@@ -85,8 +92,8 @@ class Explorer:
     figure : plotly.graph_objects.FigureWidget
         The live chart; its traces are replaced in place on every control change.
     controls : dict of str -> ipywidgets.Widget
-        ``dyads, index, freq, rolling, dates, categories, export_name, export_format,
-        export_button, status``. Setting a control's ``value`` redraws the chart.
+        ``dyads, index, speakers, freq, rolling, dates, categories, export_name,
+        export_format, export_button, status``. Setting a control's ``value`` redraws the chart.
     widget : ipywidgets.VBox
         Controls and chart together (what a notebook cell displays).
     """
@@ -96,7 +103,8 @@ class Explorer:
                  index: str = "volume", freq: str = "W", rolling: int = 1,
                  categories: Sequence[str] | None = None,
                  index_choices: Sequence[str] | None = None, baseline=None,
-                 export_dir: str | os.PathLike | None = None, width: int = 940) -> None:
+                 export_dir: str | os.PathLike | None = None, width: int = 940,
+                 speakers: str = "all") -> None:
         import ipywidgets as w
 
         if cube.empty:
@@ -106,7 +114,7 @@ class Explorer:
         self.milestones = milestones
         self.baseline = baseline
         self.export_dir = Path(export_dir or os.environ.get("TOOLKIT_FIGURES_DIR") or "figures")
-        self._cache: dict[tuple[str, str, int], pd.DataFrame] = {}
+        self._cache: dict[tuple[str, str, int, str], pd.DataFrame] = {}
         self.width = int(width)
         self.last_export: Path | None = None
 
@@ -114,6 +122,7 @@ class Explorer:
         all_dyads = [dyad_label(s, t) for s, t in pairs.itertuples(index=False)]
         choices = list(index_choices) if index_choices is not None else list(indices.INDICES)
         _check_choice("index", index, choices)
+        _check_choice("speakers", speakers, SPEAKER_CHOICES)
         _check_choice("freq", freq, list(FREQ_CHOICES.values()))
         for d in dyads or ():
             _check_choice("dyad", d, all_dyads)
@@ -129,6 +138,8 @@ class Explorer:
                                       rows=min(6, len(all_dyads)), description="dyads",
                                       style=style),
             "index": w.Dropdown(options=choices, value=index, description="index", style=style),
+            "speakers": w.Dropdown(options=SPEAKER_CHOICES, value=speakers,
+                                   description="speakers", style=style),
             "freq": w.ToggleButtons(options=list(FREQ_CHOICES.items()), value=freq,
                                     description="frequency", style=style),
             "rolling": w.IntSlider(value=max(1, int(rolling)), min=1, max=30,
@@ -152,12 +163,12 @@ class Explorer:
             "status": w.HTML(value=""),
         }
         self.figure = go.FigureWidget()
-        for key in ("dyads", "index", "freq", "rolling", "dates", "categories"):
+        for key in ("dyads", "index", "speakers", "freq", "rolling", "dates", "categories"):
             self.controls[key].observe(self._on_change, names="value")
         self.controls["export_button"].on_click(self._on_export)
         c = self.controls
         self.widget = w.VBox([
-            w.HBox([c["dyads"], w.VBox([c["index"], c["freq"], c["rolling"]]),
+            w.HBox([c["dyads"], w.VBox([c["index"], c["speakers"], c["freq"], c["rolling"]]),
                     c["categories"]]),
             c["dates"], self.figure,
             w.HBox([c["export_name"], c["export_format"], c["export_button"]]), c["status"],
@@ -167,10 +178,12 @@ class Explorer:
     # -- state -------------------------------------------------------------------------------
     @property
     def view(self) -> dict:
-        """The current settings (dyads, index, freq, rolling, start, end, categories)."""
+        """The current settings (dyads, index, speakers, freq, rolling, start, end,
+        categories)."""
         c = self.controls
         lo, hi = c["dates"].value
         return {"dyads": list(c["dyads"].value), "index": c["index"].value,
+                "speakers": c["speakers"].value,
                 "freq": c["freq"].value, "rolling": int(c["rolling"].value),
                 "start": f"{lo:%Y-%m-%d}",
                 "end": f"{(hi + pd.offsets.MonthEnd(0)):%Y-%m-%d}",
@@ -182,16 +195,16 @@ class Explorer:
         ``start``/``end`` (dates) move the month range slider to the months containing them.
         """
         c = self.controls
-        unknown = set(values) - {"dyads", "index", "freq", "rolling", "categories", "start",
-                                 "end"}
+        unknown = set(values) - {"dyads", "index", "speakers", "freq", "rolling", "categories",
+                                 "start", "end"}
         if unknown:
             raise ValueError(f"Unknown setting(s) {sorted(unknown)}; choose from dyads, index, "
-                             "freq, rolling, categories, start, end")
+                             "speakers, freq, rolling, categories, start, end")
         for key in ("dyads", "categories"):
             for item in values.get(key, ()):
                 _check_choice(key[:-1] if key == "dyads" else "milestone category", item,
                               c[key].options)
-        for key in ("index", "freq"):
+        for key in ("index", "speakers", "freq"):
             if key in values:
                 _check_choice(key, values[key], [o[1] if isinstance(o, tuple) else o
                                                  for o in c[key].options])
@@ -200,7 +213,7 @@ class Explorer:
             for key in ("dyads", "categories"):
                 if key in values:
                     c[key].value = tuple(values[key])
-            for key in ("index", "freq", "rolling"):
+            for key in ("index", "speakers", "freq", "rolling"):
                 if key in values:
                     c[key].value = values[key]
             if "start" in values or "end" in values:
@@ -223,11 +236,12 @@ class Explorer:
     def frame(self) -> pd.DataFrame:
         """The tidy index frame currently drawn (selected dyads, trimmed to the date range)."""
         v = self.view
-        key = (v["index"], v["freq"], v["rolling"])
+        key = (v["index"], v["freq"], v["rolling"], v["speakers"])
         if key not in self._cache:
             self._cache[key] = indices.compute_index(
                 self.cube, self.totals, v["index"], freq=v["freq"],
-                rolling=v["rolling"] if v["rolling"] > 1 else None, baseline=self.baseline)
+                rolling=v["rolling"] if v["rolling"] > 1 else None, baseline=self.baseline,
+                speakers=None if v["speakers"] == "all" else v["speakers"])
         full = self._cache[key]
         # periods are labelled by their first day: keep a week that starts before the range
         lo = pd.Timestamp(v["start"]) - pd.Timedelta(days=6 if v["freq"] == "W" else 0)
@@ -251,7 +265,8 @@ class Explorer:
         smooth = f", trailing {v['rolling']}-{unit} window" if v["rolling"] > 1 else ""
         name = indices.TITLES.get(v["index"], v["index"])
         adverb = {"D": "daily", "W": "weekly", "M": "monthly"}[v["freq"]]
-        title = f"{name} by dyad ({adverb}{smooth})"
+        who = "" if v["speakers"] == "all" else f", {v['speakers']} speakers"
+        title = f"{name} by dyad ({adverb}{smooth}{who})"
         fig = charts.timeline(df, ms, title=title, width_hint=self.width,
                               y_title=df.attrs.get("unit", v["index"]))
         # a fixed width: the milestone labels are laid out for it (an autosized widget is
@@ -286,8 +301,9 @@ class Explorer:
         v = self.view
         dy = "all" if len(v["dyads"]) == len(self.controls["dyads"].options) else "_".join(
             v["dyads"])
-        return _slug(f"explorer {v['index']} {v['freq']} {dy} {v['start'][:7]} {v['end'][:7]}"
-                     ).replace("→", "-")
+        who = "" if v["speakers"] == "all" else f" {v['speakers']}"
+        return _slug(f"explorer {v['index']}{who} {v['freq']} {dy} {v['start'][:7]} "
+                     f"{v['end'][:7]}").replace("→", "-")
 
     def export(self, path: str | os.PathLike | None = None) -> Path:
         """Write the current view with :func:`toolkit.charts.export_figure`.
@@ -400,8 +416,8 @@ def explore(cube: pd.DataFrame | None = None, totals: pd.DataFrame | None = None
     actors : list of str, optional
         CAMEO country codes (default RUS, KOR, PRK).
     **options
-        Passed to :class:`Explorer` (``dyads``, ``index``, ``freq``, ``rolling``,
-        ``categories``, ``index_choices``, ``export_dir``).
+        Passed to :class:`Explorer` (``dyads``, ``index``, ``speakers``, ``freq``,
+        ``rolling``, ``categories``, ``index_choices``, ``export_dir``).
 
     Returns
     -------
