@@ -189,7 +189,7 @@ def test_notebook_helpers_compare_officials_with_everyone():
     assert f"- official speakers: ×{off['irr']:.2f}" in text
     assert "The rise is concentrated in official speakers" in text and "(GOV) ×12" in text
     frame = nh.by_speakers(c, t, "threat_rate", dyads=["RUS→KOR"], freq="W")
-    assert set(frame["dyad"]) == {"RUS→KOR · all speakers", "RUS→KOR · official speakers"}
+    assert set(frame["dyad"]) == {"RUS→KOR · all", "RUS→KOR · official"}
     assert frame.attrs["speakers"] == "all speakers vs official speakers"
     real = tab.copy()
     real.attrs = {**tab.attrs, "synthetic": False}
@@ -204,11 +204,11 @@ def test_by_speakers_puts_each_dyads_selections_side_by_side():
     t = toolkit.load_daily_totals("2026-01-01", "2026-03-31", source="demo")
     frame = nh.by_speakers(c, t, "threat_rate", dyads=["RUS→KOR", "KOR→RUS"], freq="M")
     assert list(pd.unique(frame["dyad"])) == [
-        "RUS→KOR · all speakers", "RUS→KOR · official speakers",
-        "KOR→RUS · all speakers", "KOR→RUS · official speakers"]
+        "RUS→KOR · all", "RUS→KOR · official",
+        "KOR→RUS · all", "KOR→RUS · official"]
     alone = toolkit.compute_index(c, t, "threat_rate", dyads=["KOR→RUS"], freq="M",
                                   speakers="official")
-    got = frame[frame["dyad"] == "KOR→RUS · official speakers"]["value"].to_numpy()
+    got = frame[frame["dyad"] == "KOR→RUS · official"]["value"].to_numpy()
     np.testing.assert_allclose(got, alone["value"].to_numpy())
 
 
@@ -226,3 +226,32 @@ def test_chart_captions_say_which_speakers():
     fig = charts.timeline(both)
     text = " ".join(a.text for a in fig.layout.annotations if a.text)
     assert "all speakers vs official speakers" in text
+
+
+def test_rate_ratios_say_when_a_speaker_group_has_no_events():
+    from toolkit import notebook_helpers as nh
+
+    c = toolkit.load_cube("2025-06-01", "2026-10-31", source="demo", actors=["RUS", "KOR"])
+    t = toolkit.load_daily_totals("2025-06-01", "2026-10-31", source="demo")
+    tab = nh.speaker_rate_ratios(c, t, "RUS", "KOR", "2026-02-21", speakers=[None, "UIS"])
+    assert tab["speakers"].tolist() == ["all speakers", "UIS speakers"]
+    assert tab["events"].iloc[1] == 0 and np.isnan(tab["irr"].iloc[1])
+    text = nh.describe_speaker_rate_ratios(tab)
+    assert "- UIS speakers: no such events in this range, nothing to model" in text
+    assert "concentrated" not in text
+
+
+def test_event_study_text_says_when_nothing_can_be_tested():
+    from toolkit import notebook_helpers as nh
+
+    c = toolkit.load_cube("2025-06-01", "2026-10-31", source="demo", actors=["RUS", "KOR"])
+    t = toolkit.load_daily_totals("2025-06-01", "2026-10-31", source="demo")
+    none = toolkit.compute_index(c, t, "threat_rate", dyads=["RUS→KOR"], speakers="UIS")
+    res, text = nh.event_study_text(none, ["2026-02-21"], name="RUS→KOR UIS threat rate",
+                                    n_placebo=50, seed=1, untestable="skip")
+    assert res is None
+    assert text.startswith("**RUS→KOR UIS threat rate**: the event study cannot run on this "
+                           "data: The series is constant (0 on every day)")
+    off = toolkit.compute_index(c, t, "threat_rate", dyads=["RUS→KOR"], speakers="official")
+    res, text = nh.event_study_text(off, ["2026-02-21"], name="x", n_placebo=50, seed=1)
+    assert res is not None and text.startswith("**Illustrative only")

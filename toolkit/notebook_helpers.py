@@ -10,6 +10,7 @@
 :func:`by_speakers`           an index for several speaker selections, one series each
 :func:`speaker_rate_ratios`   count models of one dyad's events, all speakers vs officials
 :func:`describe_speaker_rate_ratios`  that comparison in words fit for what the data is
+:func:`event_study_text`      an event study and its wording, or why it cannot run
 """
 
 from __future__ import annotations
@@ -470,8 +471,9 @@ def by_speakers(cube: pd.DataFrame, totals: pd.DataFrame, indices: str | Iterabl
                 speakers: Iterable = (None, "official"), **kw) -> pd.DataFrame:
     """:func:`toolkit.compute_indices` once per speaker selection, as one tidy frame.
 
-    Each row's ``dyad`` becomes ``"RUS→KOR · official speakers"`` (so every chart draws one
-    series per dyad and speaker selection) and column ``speakers`` says whose events it counts.
+    Each row's ``dyad`` becomes ``"RUS→KOR · official"`` (so every chart draws one series per
+    dyad and speaker selection; short, so legends stay narrow) and column ``speakers`` says
+    whose events it counts (``"official speakers"``).
 
     Parameters
     ----------
@@ -489,15 +491,16 @@ def by_speakers(cube: pd.DataFrame, totals: pd.DataFrame, indices: str | Iterabl
     >>> c = toolkit.load_cube("2026-02-01", "2026-02-28", source="demo")
     >>> t = toolkit.load_daily_totals("2026-02-01", "2026-02-28", source="demo")
     >>> sorted(by_speakers(c, t, "threat_rate", dyads=["RUS→KOR"])["dyad"].unique())
-    ['RUS→KOR · all speakers', 'RUS→KOR · official speakers']
+    ['RUS→KOR · all', 'RUS→KOR · official']
     """
     from .indices import compute_indices
 
     frames = []
     for k, who in enumerate(speakers):
         f = compute_indices(cube, totals, indices, speakers=who, **kw)
+        short = f.attrs["speakers"].removesuffix(" speakers")
         frames.append(f.assign(speakers=f.attrs["speakers"], _k=k, _d=f["dyad"],
-                               dyad=f["dyad"] + " · " + f.attrs["speakers"]))
+                               dyad=f["dyad"] + " · " + short))
     out = pd.concat(frames, ignore_index=True)
     # each dyad's selections side by side (charts draw series in order of appearance)
     order = {d: i for i, d in enumerate(pd.unique(frames[0]["_d"]))}
@@ -526,16 +529,29 @@ def speaker_rate_ratios(cube: pd.DataFrame, totals: pd.DataFrame, source: str, t
         One row per selection: ``speakers``, ``irr``, ``irr_low``, ``irr_high`` (95 %),
         ``p_value``, ``events`` (the selection's events in the range), ``days``.
     """
+    import numpy as np
+
     from .analysis import count_model
     from .cube import parse_date
+    from .speakers import label
 
     d = parse_date(milestone, name="milestone")
     lo = max(d - pd.Timedelta(days=days), pd.Timestamp(totals["date"].min()))
     hi = min(d + pd.Timedelta(days=days), pd.Timestamp(totals["date"].max()))
     rows = []
     for who in speakers:
-        res = count_model(cube, totals, source, target, {"milestone": d}, root_code=root_code,
-                          duration=duration, start=lo, end=hi, speakers=who)
+        try:
+            res = count_model(cube, totals, source, target, {"milestone": d},
+                              root_code=root_code, duration=duration, start=lo, end=hi,
+                              speakers=who)
+        except ValueError as exc:
+            if "has no events" not in str(exc):
+                raise
+            # nothing to model for these speakers (e.g. GDELT coded none of them): say so
+            rows.append({"speakers": label(who), "irr": np.nan, "irr_low": np.nan,
+                         "irr_high": np.nan, "p_value": np.nan, "events": 0,
+                         "days": (hi - lo).days + 1})
+            continue
         nb = res.table.query("model == 'negbin' and kind == 'level'").iloc[0]
         rows.append({"speakers": res.info["speakers"], "irr": nb["irr"],
                      "irr_low": nb["irr_low"], "irr_high": nb["irr_high"],
@@ -567,7 +583,10 @@ def describe_speaker_rate_ratios(table: pd.DataFrame, alpha: float = 0.05) -> st
     lines.append(f"{a['dyad']} {what}events in {span}, against the days before and after "
                  f"({a['start']}..{a['end']}), as a rate ratio (negative binomial, offset "
                  "GDELT's daily total):")
-    for _, r in table.iterrows():
+    for _, r in table[table["events"] == 0].iterrows():
+        lines.append(f"- {r['speakers']}: no such events in this range, nothing to model "
+                     "(GDELT coded none with this role here).")
+    for _, r in table[table["events"] > 0].iterrows():
         sig = "distinguishable from no change" if r["p_value"] < alpha else \
             "**not** distinguishable from no change"
         lines.append(f"- {r['speakers']}: ×{r['irr']:.2f} (95 % CI {r['irr_low']:.2f}–"
@@ -577,7 +596,7 @@ def describe_speaker_rate_ratios(table: pd.DataFrame, alpha: float = 0.05) -> st
     if len(every):
         e = every.iloc[0]
         for _, r in table[table["speakers"] != "all speakers"].iterrows():
-            if r["irr"] > e["irr"] and r["p_value"] < alpha:
+            if r["events"] and r["irr"] > e["irr"] and r["p_value"] < alpha:
                 lines.append(f"\nThe rise is concentrated in {r['speakers']}: all speakers "
                              f"together rose less (×{e['irr']:.2f}): the other voices rose "
                              "less, and dilute it.")
@@ -591,3 +610,25 @@ def describe_speaker_rate_ratios(table: pd.DataFrame, alpha: float = 0.05) -> st
                      "news text: \"Russia\" without a role is common, so officials' events are a "
                      "lower bound of what officials said.")
     return "\n".join(lines)
+
+
+def event_study_text(series: pd.DataFrame, milestones, *, name: str, **kw):
+    """:func:`toolkit.event_study` and :func:`describe_event_study`, or why it cannot run.
+
+    A sparse series (e.g. one speaker group's threats, often zero for weeks) can leave no
+    milestone testable; the notebook then says so instead of stopping.
+
+    Returns
+    -------
+    (result or None, str)
+        The result (None when nothing could be tested) and Markdown for the conclusions.
+    """
+    from .analysis import event_study
+
+    try:
+        res = event_study(series, milestones, **kw)
+    except ValueError as exc:
+        if not str(exc).startswith(("No milestone can be tested", "The series is constant")):
+            raise
+        return None, f"**{name}**: the event study cannot run on this data: {exc}"
+    return res, describe_event_study(res, series=name)
