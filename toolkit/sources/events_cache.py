@@ -18,11 +18,13 @@ published. With ``mentions=True`` the Mentions streams ``v2-mentions`` and
 stream's ``index.txt``): ``rows/`` holds the mentions of kept events (16 columns +
 ``source_file``, :data:`~toolkit.sources.events_parse.MENTIONS_SCHEMA`, not de-duplicated),
 ``totals/`` the mentions per day of each file (basis ``mentiontime``), and
-``coverage.json`` the days whose every Mentions file is ingested or a settled gap. Every file is replaced atomically, rows and totals before the manifest, and a
-file's old rows are dropped (by ``source_file``) whenever it is ingested again, so a run killed
-at any point leaves nothing counted twice: the rerun re-ingests whatever the manifest does not
-list as done. A file that cannot be read raises :class:`toolkit.errors.CacheCorrupt` naming
-it and the repair.
+``coverage.json`` the days whose every Mentions file is ingested or a settled gap.
+
+Every file is replaced atomically, rows and totals before the manifest, and a file's old rows
+are dropped (by ``source_file``) whenever it is ingested again, so a run killed at any point
+leaves nothing counted twice: the rerun re-ingests whatever the manifest does not list as done.
+A file that cannot be read raises :class:`toolkit.errors.CacheCorrupt` naming it and the
+repair.
 """
 
 from __future__ import annotations

@@ -402,59 +402,59 @@ def parse_mentions(datas: list[bytes], stream: Stream, event_ids, *,
     ...     [line.encode() * 2 + b"bad\\n"], STREAMS["v2-mentions"], {7}, names=["m"])]
     [(3, 1, 2)]
     """
-    ncols = stream.ncols
     convs = [_CONVERT[t] for _, t in stream.columns]
     ids = {int(x) for x in event_ids}
-    out = []
-    for data, name in zip(datas, names, strict=True):
-        rows = 0
-        reasons: dict[str, int] = {}
-        examples: list[tuple[int, str]] = []
-        kept: list[tuple] = []
-        per_day: dict[int, int] = {}
+    return [_parse_mentions_file(data, name, stream.ncols, convs, ids)
+            for data, name in zip(datas, names, strict=True)]
 
-        def bad(ln: int, why: str) -> None:
-            reasons[why] = reasons.get(why, 0) + 1
-            if len(examples) < MAX_EXAMPLES:
-                examples.append((ln, why))
 
-        for ln, line in enumerate(data.split(b"\n"), 1):
-            if line[-1:] == b"\r":
-                line = line[:-1]
-            if not line:
-                continue
-            rows += 1
-            nf = line.count(b"\t") + 1
-            if nf != ncols:
-                bad(ln, f"{nf} fields instead of {ncols}")
-                continue
+def _parse_mentions_file(data: bytes, name: str, ncols: int, convs: list, ids: set[int]
+                         ) -> ParsedFile:
+    """One Mentions file (:func:`parse_mentions`)."""
+    rows = 0
+    reasons: dict[str, int] = {}
+    examples: list[tuple[int, str]] = []
+    kept: list[tuple] = []
+    per_day: dict[int, int] = {}
+    for ln, line in enumerate(data.split(b"\n"), 1):
+        if line[-1:] == b"\r":
+            line = line[:-1]
+        if not line:
+            continue
+        rows += 1
+        nf = line.count(b"\t") + 1
+        why = None
+        if nf != ncols:
+            why = f"{nf} fields instead of {ncols}"
+        else:
             gid, _, rest = line.partition(b"\t")
             mtime = rest.split(b"\t", 2)[1]
             if not (gid.isdigit() and len(gid) < 16):
-                bad(ln, "unparsable GLOBALEVENTID")
-                continue
-            if not (len(mtime) == 14 and mtime.isdigit() and _valid_day(int(mtime[:8]))):
-                bad(ln, "unparsable MentionTimeDate")
-                continue
-            if int(gid) in ids:
+                why = "unparsable GLOBALEVENTID"
+            elif not (len(mtime) == 14 and mtime.isdigit() and _valid_day(int(mtime[:8]))):
+                why = "unparsable MentionTimeDate"
+            elif int(gid) in ids:
                 try:
                     vals = [(c(v) if c else v) if v else None for c, v in zip(
                         convs, line.decode("utf-8", "replace").split("\t"), strict=True)]
+                    kept.append((*vals, name))
                 except ValueError as exc:
-                    bad(ln, "number out of range or not finite in a kept row"
-                        if str(exc).startswith(("integer out of range", "not a finite"))
-                        else "unparsable value in a kept row")
-                    continue
-                kept.append((*vals, name))
-            day = int(mtime[:8])
-            per_day[day] = per_day.get(day, 0) + 1
-        days = np.array(sorted(per_day), np.int64)
-        totals = (days, np.array([per_day[d] for d in days.tolist()], np.int64),
-                  np.zeros(len(days), np.int64))
-        out.append(ParsedFile(rows=rows, malformed=sum(reasons.values()), kept=kept,
-                              day_totals={"mentiontime": totals}, name=name, reasons=reasons,
-                              examples=sorted(examples)))
-    return out
+                    why = ("number out of range or not finite in a kept row"
+                           if str(exc).startswith(("integer out of range", "not a finite"))
+                           else "unparsable value in a kept row")
+        if why is not None:
+            reasons[why] = reasons.get(why, 0) + 1
+            if len(examples) < MAX_EXAMPLES:
+                examples.append((ln, why))
+            continue
+        day = int(mtime[:8])
+        per_day[day] = per_day.get(day, 0) + 1
+    days = np.array(sorted(per_day), np.int64)
+    totals = (days, np.array([per_day[d] for d in days.tolist()], np.int64),
+              np.zeros(len(days), np.int64))
+    return ParsedFile(rows=rows, malformed=sum(reasons.values()), kept=kept,
+                      day_totals={"mentiontime": totals}, name=name, reasons=reasons,
+                      examples=examples)
 
 
 def _valid_day(d: int) -> bool:
