@@ -25,7 +25,7 @@ from urllib.parse import urlparse
 import pandas as pd
 import pytest
 from gdelt_mirror import Mirror, MirrorServer
-from test_events_fetch import BAD_IDS, DAY2, FAST, assert_same, build_mirror, expected
+from test_events_fetch import BAD_IDS, DAY1, DAY2, FAST, assert_same, build_mirror, expected
 
 import toolkit
 from toolkit import store
@@ -328,6 +328,39 @@ def test_a_larger_actor_set_refilters_stored_mentions_without_downloads(mentions
     rep = _fetch(srv, data_dir, mentions=True, actors=ACTS)
     assert srv.requests == [] and rep.mentions.present == len(mnames)
     assert_mentions(data_dir, expected_mentions(m, mnames, kept_ids(m, names)))
+
+
+def test_translingual_mentions_with_product_v2_all(tmp_path, reference_dir, data_dir):
+    m, names, mnames = build(tmp_path / "mirror", reference_dir)
+    real = _export_lines(m, f"{REAL}.export.CSV.zip")
+    tr_rows = [f for f in real if f[7] in ACTS and f[17] in ACTS][:20]
+    tr = []
+    for k, f in enumerate(tr_rows):  # the same events, in a translingual export
+        f = list(f)
+        f[0] = str(990_000_000 + k)
+        tr.append(f)
+    t_names = [m.add_v2(f"{DAY1}150000", tr, translation=True),
+               m.add_v2("20191026000000", tr[:1], translation=True)]
+    t_m = m.add_v2_mentions(f"{DAY1}150000", [_mention(f, f"{DAY1}150000") for f in tr],
+                            translation=True)
+    m.add_v2_mentions("20191026000000", [_mention(tr[0], "20191026000000")],
+                      translation=True)
+    m.write_index()
+    srv = MirrorServer(m).start()
+    try:
+        rep = _fetch(srv, data_dir, mentions=True, product="v2-all")
+        assert rep.ok and rep.mentions.downloaded == len(mnames) + 1
+        assert f"/gdeltv2/{t_m}" in srv.requests
+        ids = kept_ids(m, names + t_names[:1])
+        want = pd.concat([expected_mentions(m, mnames, ids),
+                          expected_mentions(m, [t_m], ids)], ignore_index=True)
+        assert want.source_file.eq(t_m).sum() == len(tr)
+        got = assert_mentions(data_dir, want)
+        assert set(got.attrs["coverage"]) == {"v2-mentions", "v2-translation-mentions"}
+        assert (data_dir / "gdelt/v2-translation-mentions/rows/2019-10.parquet").exists()
+        assert not (data_dir / "gdelt/v2-translation-mentions/index.txt").exists()
+    finally:
+        srv.stop()
 
 
 # -- crashes ----------------------------------------------------------------------------------
