@@ -34,7 +34,7 @@ def register_fetch(fetch_sub: argparse._SubParsersAction) -> None:
                    help="delete each zip after parsing (saves disk; new actors then re-download)")
     p.add_argument("--retry-gaps", action="store_true", help="ask again for files that were 404")
     p.add_argument("--mentions", action="store_true",
-                   help="also fetch the GDELT 2.0 Mentions files (about twice the download) "
+                   help="also fetch the GDELT 2.0 Mentions files (~1.7x the download) "
                         "and keep every article that mentioned a kept event")
     p.add_argument("--timeout", type=positive_float, default=30.0,
                    help="seconds to wait for the connection and for each read (default 30)")

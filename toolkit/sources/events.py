@@ -21,6 +21,10 @@ What a run does
    :func:`toolkit.store.write_cube` under :func:`toolkit.store.begin_rewrite`; only then
    records the days now complete (:func:`toolkit.store.set_coverage`).
 
+6. With ``mentions=True``, after that commit: the Mentions files of the range, through the
+   same download, verification, parsing rules and write order, keeping the mentions of the
+   stored kept events (:mod:`.events_mentions`); their own coverage is recorded last.
+
 The invariant: a day is trusted (in the coverage) only if its rows and totals are durably
 stored and come from a file list that covers it. The order of the writes above keeps it at
 every crash point, and a run repairs what says otherwise (:func:`_audit_stored`, months left
@@ -585,8 +589,8 @@ def fetch_events(start, end, *, product: str = "v2", actors=None,
     progress : bool
         Show a tqdm progress bar (terminal and JupyterLab).
     mentions : bool
-        Also fetch the GDELT 2.0 Mentions files of the range (``v2``/``v2-all`` only; about
-        twice the download of the exports) and store the mentions of the kept events: every
+        Also fetch the GDELT 2.0 Mentions files of the range (``v2``/``v2-all`` only; ~1.7x
+        the download of the exports) and store the mentions of the kept events: every
         article that mentioned them, with time, source, confidence and tone
         (:func:`read_mentions`). A mention is kept when its GLOBALEVENTID is among the
         events stored when its file is parsed; the exports of a run are stored first, so
