@@ -363,6 +363,32 @@ def test_translingual_mentions_with_product_v2_all(tmp_path, reference_dir, data
         srv.stop()
 
 
+def test_an_earlier_range_fetched_later_rematches_the_stored_mentions(mentions_mirror,
+                                                                       data_dir):
+    """Day 2 first: its late mentions of day-1 events are not kept (those events are not
+    stored yet). Then day 1: its events are stored, and day 2's Mentions files, parsed
+    before them, are matched again from the kept zips, without a download."""
+    m, names, mnames, srv = mentions_mirror
+    fetch_events(RANGE[1], RANGE[1], base_url=srv.url, data_dir=data_dir, actors=ACTS,
+                 progress=False, policy=FAST, mentions=True)
+    day2 = [n for n in mnames if n.startswith(DAY2)]
+    ids2 = kept_ids(m, [n for n in names if n.startswith(DAY2)])
+    assert_mentions(data_dir, expected_mentions(m, day2, ids2))
+    srv.requests.clear()
+    rep = fetch_events(RANGE[0], RANGE[0], base_url=srv.url, data_dir=data_dir, actors=ACTS,
+                       progress=False, policy=FAST, mentions=True)
+    assert rep.mentions.reprocessed == len(day2) and rep.mentions.present == len(day2)
+    assert all(DAY1 in p for p in srv.data_requests())  # day 2's zips were not fetched
+    want = expected_mentions(m, mnames, kept_ids(m, names))
+    assert (want.source_file.str.startswith(DAY2) & ~want.GLOBALEVENTID.isin(ids2)).sum() > 10
+    assert_mentions(data_dir, want)
+    # nothing new stored since: a rerun of both days matches nothing again, asks nothing
+    srv.requests.clear()
+    rep = _fetch(srv, data_dir, mentions=True)
+    assert srv.requests == [] and rep.mentions.reprocessed == 0 and rep.ok
+    assert_mentions(data_dir, want)
+
+
 # -- crashes ----------------------------------------------------------------------------------
 
 class _Crash(BaseException):

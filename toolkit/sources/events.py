@@ -594,10 +594,10 @@ def fetch_events(start, end, *, product: str = "v2", actors=None,
         article that mentioned them, with time, source, confidence and tone
         (:func:`read_mentions`). A mention is kept when its GLOBALEVENTID is among the
         events stored when its file is parsed; the exports of a run are stored first, so
-        mentions of events published in the range (or in ranges fetched before) are kept.
-        Mentions published after ``end`` are stored only by a fetch of their days, and a
-        Mentions file already ingested is not re-scanned for events fetched later (except
-        when the actor set grows): fetch ranges in chronological order.
+        mentions of events published in the range (or in ranges fetched before) are kept;
+        stored Mentions files that predate events stored later (an earlier range fetched
+        afterwards, more actors) are matched again from their kept zips. Mentions published
+        after ``end`` are stored only by a fetch of their days (with ``mentions=True``).
 
     Returns
     -------
@@ -780,20 +780,22 @@ def _fetch_locked(report: FetchReport, *, streams, s, e, acts, ddir: Path, base:
     report.coverage = store.coverage(store="local", data_dir=ddir)
     if mentions:  # after the cube's commit: a Mentions fault never holds the cube back
         report.mentions = _fetch_mentions(
-            report, streams=streams, s=s, e=e, keep_set=keep_set, grew=grew, ddir=ddir,
+            report, streams=streams, s=s, e=e, keep_set=keep_set, ddir=ddir,
             base=base, policy=policy, stop=stop, workers=workers, keep_files=keep_files,
             retry_gaps=retry_gaps, progress=progress)
     return report
 
 
 def _plan(entries: list[FileEntry], report: FetchReport, man_of, keep_set,
-          retry_gaps: bool) -> list[FileEntry]:
+          retry_gaps: bool, force: frozenset = frozenset()) -> list[FileEntry]:
     """The entries to fetch or parse again; the others are counted in ``report`` as already
-    ingested (same md5, actors) or as settled gaps."""
+    ingested (same md5, actors) or as settled gaps. ``force``: (stream, name) of files to
+    parse again even so."""
     todo: list[FileEntry] = []
     for x in entries:
         m = man_of(x)
-        if (m.get("status") == "ingested" and set(m.get("actors", ())) >= set(keep_set)
+        if ((x.stream, x.name) not in force and m.get("status") == "ingested"
+                and set(m.get("actors", ())) >= set(keep_set)
                 and (x.md5 is None or m.get("md5") == x.md5)):
             report.already_ingested += 1
         elif (m.get("status") == "gap" and not retry_gaps
@@ -806,7 +808,45 @@ def _plan(entries: list[FileEntry], report: FetchReport, man_of, keep_set,
     return todo
 
 
-def _fetch_mentions(parent: FetchReport, *, streams, s, e, keep_set, grew: bool, ddir: Path,
+def _stored_at(m: dict) -> str:
+    return m.get("ingested_us") or m.get("ingested_at", "")
+
+
+def _stale_mentions(ddir: Path, streams, mstreams) -> list[FileEntry]:
+    """Ingested Mentions files that were parsed before events they may mention were stored.
+
+    A mention can only name an event published in the same 15-minute file or earlier, so a
+    Mentions file stamped T is matched again when an export stamped T or earlier was stored
+    (with kept rows) after it was parsed: a range fetched after a later one, or the files
+    re-filtered for a larger actor set. Read from the manifests (the ``ingested_us`` times).
+    """
+    import bisect
+
+    earliest: dict[str, str] = {}  # storage time -> earliest export stamp stored then
+    for st in streams:
+        for month in C.manifest_months(ddir, st.name):
+            for name, m in C.read_manifest(ddir, st.name, month).items():
+                if m.get("status") == "ingested" and m.get("kept", 0) > 0:
+                    t, stamp = _stored_at(m), name[:14]
+                    if stamp < earliest.get(t, "99999999999999"):
+                        earliest[t] = stamp
+    times = sorted(earliest)
+    after = [earliest[t] for t in times]  # -> earliest stamp stored at or after times[i]
+    for i in range(len(after) - 2, -1, -1):
+        after[i] = min(after[i], after[i + 1])
+    out = []
+    for ms in mstreams:
+        for month in C.manifest_months(ddir, ms.name):
+            for name, m in C.read_manifest(ddir, ms.name, month).items():
+                if m.get("status") != "ingested":
+                    continue
+                i = bisect.bisect_right(times, _stored_at(m))
+                if i < len(times) and after[i] <= name[:14]:
+                    out.append(_entry_from_manifest(ms.name, name, m))
+    return out
+
+
+def _fetch_mentions(parent: FetchReport, *, streams, s, e, keep_set, ddir: Path,
                     base: str, policy: RetryPolicy, stop, workers: int, keep_files: bool,
                     retry_gaps: bool, progress: bool) -> FetchReport:
     """Fetch, verify and parse the Mentions files of [s, e]; store the mentions of the
@@ -841,13 +881,12 @@ def _fetch_mentions(parent: FetchReport, *, streams, s, e, keep_set, grew: bool,
     entries = [x for xs in by_stream.values() for x in xs]
     rep.files_selected = len(entries)
     _audit_stored(ddir, entries)
-    if grew:  # more kept events: mentions ingested before are filtered again
-        in_range = {(x.stream, x.name) for x in entries}
-        for ms in mstreams:
-            for month in C.manifest_months(ddir, ms.name):
-                for name, m in C.read_manifest(ddir, ms.name, month).items():
-                    if m.get("status") == "ingested" and (ms.name, name) not in in_range:
-                        entries.append(_entry_from_manifest(ms.name, name, m))
+    # events stored since some Mentions files were parsed (an earlier range fetched later, a
+    # larger actor set): those files are matched again, from the kept zips
+    in_range = {(x.stream, x.name) for x in entries}
+    stale = _stale_mentions(ddir, streams, mstreams)
+    entries += [x for x in stale if (x.stream, x.name) not in in_range]
+    force = frozenset((x.stream, x.name) for x in stale)
     manifests: dict[tuple[str, str], dict] = {}
 
     def man_of(x: FileEntry) -> dict:
@@ -856,7 +895,7 @@ def _fetch_mentions(parent: FetchReport, *, streams, s, e, keep_set, grew: bool,
             manifests[key] = C.read_manifest(ddir, *key)
         return manifests[key].get(x.name, {})
 
-    todo = _plan(entries, rep, man_of, keep_set, retry_gaps)
+    todo = _plan(entries, rep, man_of, keep_set, retry_gaps, force)
     ids = None
     if todo:
         col = C.read_all(ddir, [st.name for st in streams], "rows", columns=["GLOBALEVENTID"])
@@ -1015,6 +1054,8 @@ def _store(results: list[_Result], ddir: Path, keep_set, now, keep_files: bool =
                     "rows": p.rows, "kept": len(p.kept), "malformed": p.malformed,
                     "malformed_reasons": p.reasons, "malformed_examples": p.examples,
                     "actors": list(keep_set), "ingested_at": f"{now:%Y-%m-%dT%H:%M:%S}",
+                    # finer, to order the runs (which Mentions files predate which events)
+                    "ingested_us": f"{now:%Y-%m-%dT%H:%M:%S.%f}",
                 }
             elif prev.get("status") == "ingested":
                 entries[name] = {**prev, "last_error": r.error or "404 on re-fetch"}

@@ -11,11 +11,14 @@ Matching rule
 -------------
 A Mentions file is matched against the events stored when it is parsed. A run stores its
 exports first, then parses the Mentions files of the same days, so every mention published
-in the range of an event published in the range (or in a range fetched before) is kept. Not
-kept: mentions published after ``end`` (fetch those days too: a later range fetched with
-mentions adds them), and mentions in files ingested before their event was stored (an
-earlier range fetched after a later one; only a growing actor set re-scans the stored
-Mentions files). Fetching in chronological order avoids the second case.
+in the range of an event published in the range (or in a range fetched before) is kept. A
+mention names an event published in the same 15-minute file or earlier, so when events are
+stored after a Mentions file stamped at or after them was parsed (an earlier range fetched
+after a later one, or a larger actor set), that file is matched again, from its kept zip
+(:func:`toolkit.sources.events._stale_mentions`, from the manifests' storage times).
+
+Limitation: mentions published after ``end`` (GDELT keeps reporting mentions for days) are
+stored only when their days are fetched with mentions; fetch a few days past the end.
 """
 
 from __future__ import annotations
