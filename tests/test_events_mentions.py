@@ -389,6 +389,51 @@ def test_an_earlier_range_fetched_later_rematches_the_stored_mentions(mentions_m
     assert_mentions(data_dir, want)
 
 
+def test_cli_mentions_flag_prints_the_mentions_summary_and_exits_0(mentions_mirror, data_dir,
+                                                                  capsys):
+    m, names, mnames, srv = mentions_mirror
+    code = cli_main(["fetch", "events", "--start", RANGE[0], "--end", RANGE[1], "--actors",
+                     ",".join(ACTS), "--base-url", srv.url, "--data-dir", str(data_dir),
+                     "--mentions", "--no-progress"])
+    out, err = capsys.readouterr()
+    want = expected_mentions(m, mnames, kept_ids(m, names))
+    assert code == 0 and err == ""
+    assert f"Mentions files: {len(mnames)} selected, {len(mnames)} downloaded" in out
+    assert "Mentions rows: " in out and f"{len(want):,} kept (mentions of kept events)" in out
+    assert_mentions(data_dir, want)
+
+
+@pytest.mark.parametrize("stop_after", [2, 5])
+def test_ctrl_c_during_the_mentions_keeps_what_was_stored_and_rerun_completes(
+        mentions_mirror, data_dir, monkeypatch, stop_after):
+    from toolkit.sources import events as E
+
+    m, names, mnames, srv = mentions_mirror
+    account, seen = E._account, []
+
+    def interrupting(r, report):
+        if "mentions" in r.entry.name:
+            seen.append(r.entry.name)
+            if len(seen) == stop_after:
+                raise KeyboardInterrupt
+        account(r, report)
+
+    monkeypatch.setattr(E, "_account", interrupting)
+    with pytest.raises(KeyboardInterrupt):
+        _fetch(srv, data_dir, mentions=True, workers=1)
+    monkeypatch.setattr(E, "_account", account)
+    man = json.loads((data_dir / "gdelt/v2-mentions/manifest/2019-10.json").read_text())
+    stored = [n for n, x in man["files"].items() if x["status"] == "ingested"]
+    assert 0 < len(stored) < len(mnames)
+    _mentions_trusted_hold_their_data(m, names, mnames, data_dir)
+    srv.requests.clear()
+    rep = _fetch(srv, data_dir, mentions=True)
+    assert rep.ok and rep.mentions.already_ingested == len(stored)
+    # only Mentions files not stored before the interrupt are asked for; no export
+    assert set(srv.data_requests()) <= {f"/gdeltv2/{n}" for n in mnames if n not in stored}
+    assert_mentions(data_dir, expected_mentions(m, mnames, kept_ids(m, names)))
+
+
 # -- crashes ----------------------------------------------------------------------------------
 
 class _Crash(BaseException):
