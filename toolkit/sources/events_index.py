@@ -10,6 +10,10 @@ product             stream(s)                              first file
 ``"v1"``            GDELT 1.0 daily exports                2013-04-01
 ==================  =====================================  ============================
 
+With ``mentions=True`` a GDELT 2.0 product also reads the Mentions stream beside each export
+stream (:data:`MENTIONS_OF`: ``v2-mentions``, ``v2-translation-mentions``), listed in the same
+master file list; their rows never enter the cube.
+
 GDELT 2.0 files are listed in ``gdeltv2/masterfilelist.txt`` (and
 ``masterfilelist-translation.txt``); each line is ``<bytes> <md5> <url>``. Lines are parsed
 by token pattern (a run of digits, 32 hex digits, a URL), never by position, because one
