@@ -434,6 +434,26 @@ def test_ctrl_c_during_the_mentions_keeps_what_was_stored_and_rerun_completes(
     assert_mentions(data_dir, expected_mentions(m, mnames, kept_ids(m, names)))
 
 
+@pytest.mark.parametrize("target", ["rows/2019-10.parquet", "manifest/2019-10.json",
+                                    "coverage.json"])
+def test_a_damaged_mentions_cache_file_is_named(mentions_mirror, data_dir, capsys, target):
+    m, names, mnames, srv = mentions_mirror
+    _fetch(srv, data_dir, mentions=True)
+    p = data_dir / "gdelt/v2-mentions" / target
+    p.write_bytes(b"\x00garbage")
+    if target != "manifest/2019-10.json":
+        with pytest.raises(toolkit.errors.CacheCorrupt, match=str(p)):
+            read_mentions(data_dir=data_dir)
+    if target == "rows/2019-10.parquet":
+        (data_dir / "gdelt/v2-mentions/totals/2019-10.parquet").unlink()  # re-ingest: rows read
+    code = cli_main(["fetch", "events", "--start", RANGE[0], "--end", RANGE[1], "--actors",
+                     ",".join(ACTS), "--base-url", srv.url, "--data-dir", str(data_dir),
+                     "--mentions", "--no-progress"])
+    err = capsys.readouterr().err
+    assert code == 1 and "Traceback" not in err and len(err.strip().splitlines()) == 1
+    assert str(p) in err
+
+
 # -- crashes ----------------------------------------------------------------------------------
 
 class _Crash(BaseException):
