@@ -47,7 +47,7 @@ _EXPORTS: dict[str, str] = {
     "fetch_bigquery": "toolkit.sources.bigquery",
     "load_events": "toolkit.event_rows",
     "fetch_bigquery_events": "toolkit.event_rows",
-    "explain": "toolkit.explain",
+    "explain": "toolkit.explainer",
 }
 
 __all__ = ["__version__", *_EXPORTS]
