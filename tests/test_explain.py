@@ -130,3 +130,29 @@ def test_local_explanation_brings_cached_doc_articles_of_the_period(real_local):
     assert "SYNTHETIC" not in page
     # real SOURCEURLs are clickable
     assert page.count('<a href="http') >= min(len(ex.events), 25)
+
+
+# --------------------------------------------------------------------------- bigquery
+def test_bigquery_explanation_says_how_to_fetch_then_adds_up(data_dir):
+    from test_bigquery_client import FakeBigQueryClient
+    from test_bigquery_sql import END, START, events_frame, fixture_rows
+    from test_load_events import FakeClient
+
+    toolkit.fetch_bigquery(START, END, client=FakeBigQueryClient(), data_dir=data_dir,
+                           verbose=False)
+    cube = toolkit.load_cube(START, END, source="bigquery", data_dir=data_dir)
+    totals = toolkit.load_daily_totals(START, END, source="bigquery", data_dir=data_dir)
+    idx = toolkit.compute_indices(cube, totals, ["volume"], dyads=["RUS→KOR"], freq="M")
+    ex = toolkit.explain(idx, "RUS→KOR", "volume", START, data_dir=data_dir)
+    # the month is clipped to the days the frame holds, as its value is
+    assert ex.period == f"{START}..{END}" and len(ex.events) == 0 and ex.value > 0
+    assert any("toolkit events --source bigquery --fetch" in n for n in ex.notes)
+    assert "--fetch" in ex._repr_html_()
+
+    rows = events_frame(fixture_rows(), blank_as_null=True)
+    s, e = ex.start, ex.end
+    toolkit.fetch_bigquery_events(s, e, dyads="RUS→KOR", client=FakeClient(rows),
+                                  data_dir=data_dir, verbose=False)
+    ex = toolkit.explain(idx, "RUS→KOR", "volume", START, data_dir=data_dir)
+    assert len(ex.events) > 0 and ex.source == "bigquery"
+    assert ex.events["share"].sum() == pytest.approx(1.0, abs=1e-12)

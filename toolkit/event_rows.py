@@ -347,6 +347,10 @@ def _events_cache_dir(data_dir):
     return config.data_dir(data_dir) / "cubes" / "bigquery" / "events"
 
 
+class EventsNotCached(ValueError):
+    """``source="bigquery"``: the events cache holds no result of this query yet."""
+
+
 def _bq_date_basis(data_dir) -> str:
     from .sources import bigquery_cache as BC
 
@@ -373,7 +377,7 @@ def _bigquery(s, e, pairs, roots, acts, data_dir) -> tuple[pd.DataFrame, dict]:
     if not path.exists():
         dy = "" if pairs is None else " --dyad " + ",".join(f"{a}→{b}" for a, b in pairs)
         rt = "" if roots is None else " --root " + ",".join(roots)
-        raise ValueError(
+        raise EventsNotCached(
             f"The BigQuery events cache holds no query for {s:%Y-%m-%d}..{e:%Y-%m-%d}{dy}{rt}; "
             "run it first (dry run, then within the bytes ceiling): toolkit events --source "
             f"bigquery --fetch --project YOUR_PROJECT --start {s:%Y-%m-%d} --end {e:%Y-%m-%d}"

@@ -176,7 +176,8 @@ def explain(frame: pd.DataFrame, dyad, index: str, when, *, freq: str | None = N
     index : str
         ``volume``, ``threat_rate``, ``verbal_conflict_share``, ``hostility`` or ``tone``.
     when : str, date or (start, end)
-        A day; with a weekly or monthly frame, the week or month that contains it.
+        A day; with a weekly or monthly frame, the week or month that contains it (clipped
+        to the frame's ``attrs["start"]``..``attrs["end"]``, as the frame's value is).
     freq : {"D", "W", "M"}, optional
         Override the frame's frequency (default ``frame.attrs["freq"]``, else daily).
     source : str, optional
@@ -211,7 +212,7 @@ def explain(frame: pd.DataFrame, dyad, index: str, when, *, freq: str | None = N
     (True, True)
     """
     from . import cube as K
-    from .event_rows import load_events
+    from .event_rows import EventsNotCached, load_events
 
     if index == "rhetoric_intensity":
         raise ValueError("rhetoric_intensity is a composite of z-scores, not a sum of events; "
@@ -232,13 +233,24 @@ def explain(frame: pd.DataFrame, dyad, index: str, when, *, freq: str | None = N
                          "source='demo', 'local' or 'bigquery'")
     f = I._freq(freq or frame.attrs.get("freq") or "D")
     s, e = _period(when, f)
+    # a frame's first and last periods may be partial: explain the days its value covers
+    lo, hi = frame.attrs.get("start"), frame.attrs.get("end")
+    if lo and hi and not isinstance(when, tuple | list):
+        s, e = max(s, pd.Timestamp(lo)), min(e, pd.Timestamp(hi))
+        if s > e:
+            raise ValueError(f"when={when!r} lies outside the frame ({lo}..{hi})")
 
     kw = {"source": source, "data_dir": data_dir}
     cube = K.load_cube(s, e, **kw)
     totals = K.load_daily_totals(s, e, **kw)
     cell = cube[(cube["source"] == src) & (cube["target"] == tgt)]
     roots, quads = SELECTION[index]
-    ev = load_events(s, e, dyads=[(src, tgt)], root_codes=roots, **kw)
+    notes = []
+    try:
+        ev = load_events(s, e, dyads=[(src, tgt)], root_codes=roots, **kw)
+    except EventsNotCached as exc:  # BigQuery: querying costs money, so only on request
+        ev = finish_empty()
+        notes.append(str(exc))
     if quads is not None:
         ev = ev[ev["quad_class"].isin(quads)].reset_index(drop=True)
     sel = cell
@@ -267,7 +279,6 @@ def explain(frame: pd.DataFrame, dyad, index: str, when, *, freq: str | None = N
         value = sel["tone_x_articles"].sum() / den if den > 0 else np.nan
     ev = ev.assign(contribution=contrib,
                    share=contrib / value if value and np.isfinite(value) else np.nan)
-    notes = []
     if frame.attrs.get("rolling"):
         notes.append(f"the frame is smoothed (rolling {frame.attrs['rolling']}); this is the "
                      "unsmoothed value of the period")
@@ -291,6 +302,13 @@ def explain(frame: pd.DataFrame, dyad, index: str, when, *, freq: str | None = N
     return Explanation(label, index, s, e, float(value), I.UNITS[index], str(cube.attrs.get(
         "source", source)), synthetic, ev, arts, query if arts is not None else None, ment,
         notes)
+
+
+def finish_empty() -> pd.DataFrame:
+    """An empty events frame with the :func:`toolkit.load_events` columns and dtypes."""
+    from .event_rows import COLUMNS, finish
+
+    return finish(pd.DataFrame({c: [] for c in COLUMNS if c != "event_description"}))
 
 
 def _link(url: str, text: str) -> str:
