@@ -83,8 +83,11 @@ class Explorer:
     controls : dict of str -> ipywidgets.Widget
         ``dyads, index, freq, rolling, dates, categories, export_name, export_format,
         export_button, status``. Setting a control's ``value`` redraws the chart.
+    events : toolkit.explorer_events.EventList
+        The list under the chart: clicking a point shows that period's top events
+        (:func:`toolkit.explain`); ``events.show(dyad, date)`` does the same from code.
     widget : ipywidgets.VBox
-        Controls and chart together (what a notebook cell displays).
+        Controls, chart and event list together (what a notebook cell displays).
     """
 
     def __init__(self, cube: pd.DataFrame, totals: pd.DataFrame,
@@ -147,6 +150,9 @@ class Explorer:
             "status": w.HTML(value=""),
         }
         self.figure = go.FigureWidget()
+        from .explorer_events import EventList
+
+        self.events = EventList(self)  # clicking a point lists that period's events
         for key in ("dyads", "index", "freq", "rolling", "dates", "categories"):
             self.controls[key].observe(self._on_change, names="value")
         self.controls["export_button"].on_click(self._on_export)
@@ -154,7 +160,7 @@ class Explorer:
         self.widget = w.VBox([
             w.HBox([c["dyads"], w.VBox([c["index"], c["freq"], c["rolling"]]),
                     c["categories"]]),
-            c["dates"], self.figure,
+            c["dates"], self.figure, self.events.widget,
             w.HBox([c["export_name"], c["export_format"], c["export_button"]]), c["status"],
         ])
         self.update()
@@ -259,6 +265,7 @@ class Explorer:
             self.figure.data = ()
             self.figure.add_traces(list(new.data))
             self.figure.layout = new.layout
+        self.events.attach()
         self.controls["status"].value = ""
 
     def _on_change(self, change) -> None:
