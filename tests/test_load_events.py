@@ -235,9 +235,10 @@ def test_bigquery_events_add_up_to_the_bigquery_cube_over_the_same_rows(bq_rows,
     assert again["already_cached"] and len(client.calls) == 2
 
 
-def test_bigquery_events_sql_reads_partitions_and_named_columns_only():
-    sql = E._bq_sql(pd.Timestamp(START), pd.Timestamp(END), [("RUS", "KOR")], ["13"],
-                    ("RUS", "KOR", "PRK"), "sqldate", 7, B.TABLE)
+def test_bigquery_events_sql_reads_partitions_and_named_columns_only(data_dir):
+    sql = E.fetch_bigquery_events(START, END, dyads="RUS→KOR", root_codes=13,
+                                  client=FakeClient(events_frame(fixture_rows())),
+                                  verbose=False)["sql"]
     assert "_PARTITIONTIME >= TIMESTAMP('2024-03-01')" in sql
     assert "SELECT *" not in sql and f"`{B.TABLE}`" in sql
 
@@ -249,3 +250,18 @@ def test_bigquery_events_refused_above_the_ceiling(bq_rows, data_dir):
     assert all(c.dry_run for _, c in client.calls)
     with pytest.raises(ValueError, match="toolkit events --source bigquery --fetch"):
         toolkit.load_events(START, END, source="bigquery", data_dir=data_dir)
+
+
+def test_bigquery_events_follow_the_cube_fetch_actor_set_and_basis(bq_rows, data_dir):
+    from test_bigquery_client import FakeBigQueryClient
+
+    toolkit.fetch_bigquery(START, END, actors=["RUS", "KOR", "USA"], date_basis="dateadded",
+                           client=FakeBigQueryClient(), data_dir=data_dir, verbose=False)
+    rep = E.fetch_bigquery_events(START, END, client=FakeClient(bq_rows), data_dir=data_dir,
+                                  verbose=False)
+    assert "'USA'" in rep["sql"] and "DATEADDED" in rep["sql"].split("BETWEEN")[0]
+    ev = toolkit.load_events(START, END, source="bigquery", data_dir=data_dir)
+    assert ev.attrs["date_basis"] == "dateadded" and "USA" in set(ev["source"]) | set(
+        ev["target"])
+    cube = toolkit.load_cube(START, END, source="bigquery", data_dir=data_dir)
+    assert_adds_up(ev, cube, cols=SUMS)

@@ -24,6 +24,7 @@ article (``num_articles`` counts those; the Mentions table lists them).
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 from collections.abc import Iterable
 
@@ -336,9 +337,13 @@ def _local(s, e, pairs, roots, data_dir) -> tuple[pd.DataFrame, dict]:
                 "actors": list(kept), "dataset": state.get("product")}
 
 
-def events_cache_key(sql: str) -> str:
-    """File stem of the cached result of a BigQuery events query (hash of its SQL text)."""
-    return hashlib.sha256(sql.encode()).hexdigest()[:24]
+def events_cache_key(start, end, dyads, roots, actors, date_basis) -> str:
+    """File stem of a cached BigQuery events query: a hash of the request (range, dyads, roots,
+    the cube's actor set, date basis), so that :func:`load_events` finds it again."""
+    req = {"start": f"{pd.Timestamp(start):%Y-%m-%d}", "end": f"{pd.Timestamp(end):%Y-%m-%d}",
+           "dyads": None if dyads is None else [f"{a}→{b}" for a, b in dyads],
+           "roots": roots, "actors": sorted(actors), "date_basis": date_basis}
+    return hashlib.sha256(json.dumps(req, sort_keys=True).encode()).hexdigest()[:24]
 
 
 def _events_cache_dir(data_dir):
@@ -351,11 +356,18 @@ class EventsNotCached(ValueError):
     """``source="bigquery"``: the events cache holds no result of this query yet."""
 
 
-def _bq_date_basis(data_dir) -> str:
+def _bq_defaults(data_dir) -> dict:
+    """Date basis, actor set, table and padding of the BigQuery cube (its latest fetch), so
+    that the events query selects and de-duplicates as the cube's query did."""
+    from .sources import bigquery as B
     from .sources import bigquery_cache as BC
 
     recs = BC.fetches(data_dir)
-    return recs[-1].get("date_basis", "sqldate") if recs else "sqldate"
+    r = recs[-1] if recs else {}
+    return {"date_basis": r.get("date_basis") or "sqldate",
+            "actors": tuple(r.get("actors") or validate_actors(None)),
+            "table": r.get("table") or B.TABLE,
+            "pad_days": int(r.get("pad_days", A.DEFAULT_PAD_DAYS))}
 
 
 def _bq_sql(s, e, pairs, roots, acts, date_basis, pad_days, table) -> str:
@@ -367,13 +379,12 @@ def _bq_sql(s, e, pairs, roots, acts, date_basis, pad_days, table) -> str:
                       pad_days=pad_days)
 
 
-def _bigquery(s, e, pairs, roots, acts, data_dir) -> tuple[pd.DataFrame, dict]:
-    from .sources import bigquery as B
+def _bigquery(s, e, pairs, roots, data_dir) -> tuple[pd.DataFrame, dict]:
     from .store import read_json
 
-    basis = _bq_date_basis(data_dir)
-    sql = _bq_sql(s, e, pairs, roots, acts, basis, A.DEFAULT_PAD_DAYS, B.TABLE)
-    path = _events_cache_dir(data_dir) / f"{events_cache_key(sql)}.parquet"
+    d = _bq_defaults(data_dir)
+    key = events_cache_key(s, e, pairs, roots, d["actors"], d["date_basis"])
+    path = _events_cache_dir(data_dir) / f"{key}.parquet"
     if not path.exists():
         dy = "" if pairs is None else " --dyad " + ",".join(f"{a}→{b}" for a, b in pairs)
         rt = "" if roots is None else " --root " + ",".join(roots)
@@ -382,36 +393,60 @@ def _bigquery(s, e, pairs, roots, acts, data_dir) -> tuple[pd.DataFrame, dict]:
             "run it first (dry run, then within the bytes ceiling): toolkit events --source "
             f"bigquery --fetch --project YOUR_PROJECT --start {s:%Y-%m-%d} --end {e:%Y-%m-%d}"
             f"{dy}{rt} (or toolkit.fetch_bigquery_events(...))")
-    df = pd.read_parquet(path)
+    from .store import read_parquet
+
+    df = read_parquet(path)
     meta = path.with_suffix(".json")
     rec = read_json(meta, repair=f"delete {path} and {meta} and fetch again") \
         if meta.exists() else {}
-    return df, {"source": "bigquery", "synthetic": False, "date_basis": basis,
-                "actors": list(acts), "job_id": rec.get("job_id"),
+    return df, {"source": "bigquery", "synthetic": False, "date_basis": d["date_basis"],
+                "actors": list(d["actors"]), "job_id": rec.get("job_id"),
                 "bytes_billed": rec.get("bytes_billed")}
 
 
-def fetch_bigquery_events(start, end, *, dyads=None, root_codes=None, actors=None,
+def fetch_bigquery_events(start, end, *, dyads=None, root_codes=None,
                           project: str | None = None, max_gb: float | None = None,
-                          date_basis: str | None = None,
-                          pad_days: int = A.DEFAULT_PAD_DAYS, table: str | None = None,
                           data_dir=None, client=None, refresh: bool = False,
                           verbose: bool = True) -> dict:
     """Run :func:`events_sql` on BigQuery, after a dry run within the bytes ceiling, and cache
     the result so that ``load_events(..., source="bigquery")`` reads it.
 
-    Same rules as :func:`toolkit.fetch_bigquery`: the dry run's estimate is compared with the
-    ceiling (``max_gb``, default 50 GB) and the query refused (:class:`CostLimitExceeded`,
-    nothing run) above it; the job itself carries ``maximum_bytes_billed``; a rerun of a cached
-    query sends nothing (unless ``refresh``). The cache file is
-    ``cubes/bigquery/events/<hash of the SQL>.parquet`` with a ``.json`` record (SQL, job id,
-    bytes), both written atomically.
+    The query uses the date basis, actor set, table and partition padding of the BigQuery cube
+    in the same data directory (its latest ``toolkit fetch bigquery``; defaults when there is
+    none), so its events are the cube's. Same guards as :func:`toolkit.fetch_bigquery`: the
+    dry run's estimate is compared with the ceiling (``max_gb``, default 50 GB) and the query
+    refused (:class:`~toolkit.sources.bigquery.CostLimitExceeded`, nothing run) above it; the
+    job itself carries ``maximum_bytes_billed``; a cached request is not sent again (unless
+    ``refresh``). The cache holds ``cubes/bigquery/events/<hash of the request>.parquet`` and
+    a ``.json`` record (SQL, job id, bytes), each written atomically.
+
+    Parameters
+    ----------
+    start, end, dyads, root_codes
+        As :func:`load_events`.
+    project : str, optional
+        Billing project (as :func:`toolkit.fetch_bigquery`).
+    max_gb : float, optional
+        Bytes ceiling in GB (10**9 bytes); default 50.
+    data_dir : path, optional
+        Cache directory.
+    client : google.cloud.bigquery.Client, optional
+        An existing client (default: one from Application Default Credentials).
+    refresh : bool
+        Run again even when cached.
+    verbose : bool
+        Print the dry run's estimate.
 
     Returns
     -------
     dict
         ``sql``, ``path``, ``rows``, ``estimated_bytes``, ``bytes_billed``, ``job_id``,
         ``already_cached``.
+
+    Examples
+    --------
+    >>> fetch_bigquery_events("2026-02-21", "2026-02-27", dyads="RUS→KOR", root_codes=13,
+    ...                       project="my-project")  # doctest: +SKIP
     """
     import datetime as _dt
 
@@ -422,13 +457,12 @@ def fetch_bigquery_events(start, end, *, dyads=None, root_codes=None, actors=Non
     s, e = parse_range(start, end)
     if s is None or e is None:
         raise ValueError("fetch_bigquery_events needs both start and end days")
-    acts = validate_actors(actors)
     pairs, roots = parse_dyads(dyads), parse_roots(root_codes)
-    basis = date_basis or _bq_date_basis(data_dir)
+    d = _bq_defaults(data_dir)
     limit = B.max_bytes_from_gb(max_gb)
-    sql = _bq_sql(s, e, pairs, roots, acts, basis, pad_days, table or B.TABLE)
-    d = _events_cache_dir(data_dir)
-    path = d / f"{events_cache_key(sql)}.parquet"
+    sql = _bq_sql(s, e, pairs, roots, d["actors"], d["date_basis"], d["pad_days"], d["table"])
+    key = events_cache_key(s, e, pairs, roots, d["actors"], d["date_basis"])
+    path = _events_cache_dir(data_dir) / f"{key}.parquet"
     if path.exists() and not refresh:
         if verbose:
             print(f"BigQuery events {s:%Y-%m-%d}..{e:%Y-%m-%d} already cached ({path}): "
@@ -450,12 +484,14 @@ def fetch_bigquery_events(start, end, *, dyads=None, root_codes=None, actors=Non
             estimated_bytes=n, max_bytes_billed=limit)
     df, job = B._run(client, sql, max_bytes_billed=limit)
     billed = B._billed(job, limit)
-    write_parquet_atomic(df, path)
-    rec = {"sql": sql, "start": f"{s:%Y-%m-%d}", "end": f"{e:%Y-%m-%d}", "actors": list(acts),
-           "date_basis": basis, "estimated_bytes": int(n), "bytes_billed": int(billed),
+    rec = {"sql": sql, "start": f"{s:%Y-%m-%d}", "end": f"{e:%Y-%m-%d}",
+           "actors": list(d["actors"]), "date_basis": d["date_basis"], "table": d["table"],
+           "estimated_bytes": int(n), "bytes_billed": int(billed),
            "maximum_bytes_billed": int(limit), "job_id": str(getattr(job, "job_id", "") or ""),
            "fetched_at": _dt.datetime.now(_dt.UTC).isoformat(), "rows": len(df)}
+    # the record first, the rows last: the rows file is what marks the request as cached
     write_json_atomic(path.with_suffix(".json"), rec)
+    write_parquet_atomic(df, path)
     return {"sql": sql, "path": str(path), "rows": len(df), "estimated_bytes": int(n),
             "bytes_billed": int(billed), "job_id": rec["job_id"], "already_cached": False}
 
@@ -525,7 +561,7 @@ def load_events(start, end, *, dyads=None, root_codes=None, source: str = "auto"
     requested = source.lower()
     chosen = K.resolve_source(requested, s, e, data_dir=data_dir)
     if chosen == "bigquery":
-        raw, attrs = _bigquery(s, e, pairs, roots, validate_actors(actors), data_dir)
+        raw, attrs = _bigquery(s, e, pairs, roots, data_dir)
     else:
         s, e = K._days_held(chosen, requested, s, e, acts, data_dir)
         if chosen == "demo":

@@ -56,7 +56,7 @@ def run(args: argparse.Namespace) -> int:
     dyads, roots = _joined(args.dyad), _joined(args.root)
     if args.fetch:
         fetch_bigquery_events(args.start, args.end, dyads=dyads, root_codes=roots,
-                              actors=args.actors, project=args.project, max_gb=args.max_gb,
+                              project=args.project, max_gb=args.max_gb,
                               data_dir=args.data_dir)
     df = load_events(args.start, args.end, dyads=dyads, root_codes=roots, source=args.source,
                      actors=args.actors, data_dir=args.data_dir, limit=args.limit)
