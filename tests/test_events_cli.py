@@ -77,3 +77,47 @@ def test_no_event_exits_1_and_writes_nothing(tmp_path, capsys):
     err = capsys.readouterr().err
     assert rc == 1 and "0 events" in err and "nothing written" in err
     assert not out.exists()
+
+
+def test_bigquery_fetch_runs_behind_the_dry_run_then_reads_the_cache(tmp_path, capsys,
+                                                                     monkeypatch, data_dir):
+    from test_bigquery_sql import END, START, events_frame, fixture_rows
+    from test_load_events import FakeClient
+
+    from toolkit.sources import bigquery as B
+
+    clients = []
+    monkeypatch.setattr(B, "make_client", lambda project=None, **kw: clients.append(
+        FakeClient(events_frame(fixture_rows(), blank_as_null=True))) or clients[-1])
+    out = tmp_path / "f.csv"
+    argv = ["events", "--source", "bigquery", "--fetch", "--project", "p", "--start", START,
+            "--end", END, "--dyad", "RUS→KOR", "--out", str(out)]
+    assert main(argv) == 0
+    printed = capsys.readouterr().out
+    assert "BigQuery dry run" in printed and "ceiling" in printed and "wrote" in printed
+    assert [bool(c.dry_run) for _, c in clients[0].calls] == [True, False]
+    got = pd.read_csv(out)
+    assert len(got) > 0 and set(got["source"] + got["target"]) == {"RUSKOR"}
+    # again: nothing is sent, the cache answers
+    assert main(argv) == 0 and len(clients) == 1
+    assert "already cached" in capsys.readouterr().out
+    # without --fetch it only reads the cache
+    out.unlink()
+    assert main([a for a in argv if a not in ("--fetch",)]) == 0 and out.exists()
+
+
+def test_bigquery_fetch_over_the_ceiling_is_refused_in_one_line(tmp_path, capsys, monkeypatch,
+                                                                data_dir):
+    from test_bigquery_sql import END, START, events_frame, fixture_rows
+    from test_load_events import FakeClient
+
+    from toolkit.sources import bigquery as B
+
+    fake = FakeClient(events_frame(fixture_rows()), bytes_=3 * 10**9)
+    monkeypatch.setattr(B, "make_client", lambda project=None, **kw: fake)
+    out = tmp_path / "f.csv"
+    rc = main(["events", "--source", "bigquery", "--fetch", "--project", "p", "--start", START,
+               "--end", END, "--max-gb", "1", "--out", str(out)])
+    err = capsys.readouterr().err
+    assert rc == 1 and "Refusing to run" in err and err.count("\n") == 1
+    assert all(c.dry_run for _, c in fake.calls) and not out.exists()
