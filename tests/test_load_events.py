@@ -265,3 +265,38 @@ def test_bigquery_events_follow_the_cube_fetch_actor_set_and_basis(bq_rows, data
         ev["target"])
     cube = toolkit.load_cube(START, END, source="bigquery", data_dir=data_dir)
     assert_adds_up(ev, cube, cols=SUMS)
+
+
+@pytest.mark.filterwarnings("ignore:GDELT's file list does not cover")  # 03-01 is partial
+def test_a_duplicate_across_months_is_the_cubes_copy_whatever_the_filter(tmp_path, data_dir):
+    """GLOBALEVENTID 7001 is published twice, in February (RUS→KOR, root 13) and again in
+    March coded differently (RUS→PRK, root 04): the cube counts the earliest copy, so asking
+    for RUS→PRK root 04 must not return it, and asking for RUS→KOR root 13 must."""
+    from gdelt_mirror import Mirror, make_row
+
+    m = Mirror(tmp_path / "mirror")
+    m.add_v2("20240228234500", [
+        make_row(7001, 20240228, 20240228234500, "RUS", "KOR", root="13", quad=3, gold=-6.0,
+                 articles=9),
+        make_row(7003, 20240228, 20240228234500, "RUS", "PRK", root="04", articles=2)])
+    m.add_v2("20240229120000", [
+        make_row(7002, 20240229, 20240229120000, "KOR", "RUS", root="01", articles=5)])
+    m.add_v2("20240301001500", [
+        make_row(7001, 20240228, 20240301001500, "RUS", "PRK", root="04", articles=40),
+        make_row(7002, 20240229, 20240301001500, "RUS", "PRK", root="04", articles=30),
+        make_row(7004, 20240229, 20240301001500, "RUS", "PRK", root="04", articles=1)])
+    m.write_index()
+    srv = MirrorServer(m).start()
+    try:
+        toolkit.fetch_events("2024-02-28", "2024-03-01", product="v2", data_dir=data_dir,
+                             base_url=srv.url, workers=1, progress=False)
+    finally:
+        srv.stop()
+    kw = {"source": "local", "data_dir": data_dir}
+    prk = toolkit.load_events("2024-02-28", "2024-02-29", dyads="RUS→PRK", root_codes=4, **kw)
+    assert sorted(prk["GLOBALEVENTID"]) == [7003, 7004]
+    kor = toolkit.load_events("2024-02-28", "2024-02-29", dyads="RUS→KOR", root_codes=13, **kw)
+    assert kor["GLOBALEVENTID"].tolist() == [7001] and kor["num_articles"].tolist() == [9]
+    everything = toolkit.load_events("2024-02-28", "2024-02-29", **kw)
+    assert sorted(everything["GLOBALEVENTID"]) == [7001, 7002, 7003, 7004]
+    assert_adds_up(everything, toolkit.load_cube("2024-02-28", "2024-02-29", **kw), cols=SUMS)
