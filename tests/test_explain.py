@@ -156,3 +156,12 @@ def test_bigquery_explanation_says_how_to_fetch_then_adds_up(data_dir):
     ex = toolkit.explain(idx, "RUS→KOR", "volume", START, data_dir=data_dir)
     assert len(ex.events) > 0 and ex.source == "bigquery"
     assert ex.events["share"].sum() == pytest.approx(1.0, abs=1e-12)
+
+
+def test_limit_keeps_the_most_reported_and_says_how_many_make_the_value(demo_idx):
+    full = toolkit.explain(demo_idx["W"], "RUS→KOR", "threat_rate", "2026-02-23")
+    top = toolkit.explain(demo_idx["W"], "RUS→KOR", "threat_rate", "2026-02-23", limit=5)
+    assert len(full.events) > 5 and len(top.events) == 5
+    pd.testing.assert_frame_equal(top.events, full.events.head(5))
+    assert f"from {len(full.events)} events, 5 most reported shown" in top.summary()
+    assert f"{len(full.events) - 5} less reported events not listed" in top._repr_html_()

@@ -71,6 +71,8 @@ class Explanation:
         The Mentions of these events, when a mentions frame was given.
     synthetic : bool
         True on the demo source (events are SYNTHETIC; their URLs are placeholders).
+    n_events : int
+        Events making the value (``events`` may hold fewer: ``limit``).
     """
 
     dyad: str
@@ -86,6 +88,7 @@ class Explanation:
     doc_query: str | None = None
     mentions: pd.DataFrame | None = None
     notes: list[str] = field(default_factory=list)
+    n_events: int | None = None
 
     @property
     def period(self) -> str:
@@ -98,8 +101,10 @@ class Explanation:
         arts = ("" if self.doc_articles is None else
                 f" DOC cache: {len(self.doc_articles)} articles of query "
                 f"'{self.doc_query}' in the period.")
+        n = len(self.events) if self.n_events is None else self.n_events
+        shown = f", {len(self.events)} most reported shown" if len(self.events) < n else ""
         return (f"{I.TITLES.get(self.index, self.index)} {self.dyad}, {self.period}: "
-                f"{self.value:.4g} ({self.unit}) from {len(self.events)} events "
+                f"{self.value:.4g} ({self.unit}) from {n} events{shown} "
                 f"(source={self.source}).{syn}{arts}")
 
     def _repr_html_(self) -> str:
@@ -282,6 +287,7 @@ def explain(frame: pd.DataFrame, dyad, index: str, when, *, freq: str | None = N
     if frame.attrs.get("rolling"):
         notes.append(f"the frame is smoothed (rolling {frame.attrs['rolling']}); this is the "
                      "unsmoothed value of the period")
+    n_events = len(ev)
     if limit is not None:
         ev = ev.head(int(limit))
     synthetic = bool(cube.attrs.get("synthetic"))
@@ -301,7 +307,7 @@ def explain(frame: pd.DataFrame, dyad, index: str, when, *, freq: str | None = N
     ev.attrs = dict(cube.attrs)
     return Explanation(label, index, s, e, float(value), I.UNITS[index], str(cube.attrs.get(
         "source", source)), synthetic, ev, arts, query if arts is not None else None, ment,
-        notes)
+        notes, n_events)
 
 
 def finish_empty() -> pd.DataFrame:
@@ -352,7 +358,9 @@ def to_html(ex: Explanation, max_rows: int = 25) -> str:
            "and URLs are invented by the toolkit; they are not GDELT.</p>" if ex.synthetic
            else "")
     more = (f"<p>… {len(ex.events) - max_rows} more events in <code>.events</code></p>"
-            if len(ex.events) > max_rows else "")
+            if len(ex.events) > max_rows else
+            f"<p>… {ex.n_events - len(ex.events)} less reported events not listed (raise "
+            "<code>limit</code>)</p>" if ex.n_events and ex.n_events > len(ex.events) else "")
     out = [f"<div><p><b>{html.escape(ex.summary())}</b></p>{syn}",
            f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>{more}"]
     if ex.doc_articles is not None and len(ex.doc_articles):
