@@ -13,7 +13,8 @@ env: $(STAMP)
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[dev]'
+	# setuptools' "Editable installation" banner is advice for package authors, not users
+	PYTHONWARNINGS='ignore:Editable installation' $(PY) -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
 # make report SOURCE=demo|local|bigquery (default: $TOOLKIT_SOURCE, else auto) JOBS=1|2 REPORT_OUT=dir

@@ -1,9 +1,11 @@
-"""Headless Chromium (Debian's, through Playwright) draws our HTML offline.
+"""Headless Chromium (Debian's, through Playwright) draws our HTML offline, and it looks right.
 
 Every request that leaves the file system is blocked and recorded, so "renders" here means
 "renders with no network". Checked: an exported figure, a negative control (the CDN variant must
-fail offline, proving the harness can see a failure), and the executed-notebook HTML pages that
-``make report`` writes for every notebook.
+fail offline, proving the harness can see a failure), and every page that ``make report``
+writes (the executed notebooks, each figure's HTML, the index): no request leaves the machine,
+no console error, and each chart reads right (:mod:`visual`: date ticks inside the data's
+range, milestone labels inside the figure and apart, legends whole).
 """
 
 from __future__ import annotations
@@ -23,9 +25,6 @@ pytestmark = pytest.mark.slow
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-# nbconvert's lab template links require.js and MathJax from cdnjs; nothing on our pages needs
-# them (blocked here, the charts must still draw), so they are the only requests tolerated.
-TOLERATED = re.compile(r"^https://cdnjs\.cloudflare\.com/ajax/libs/(require\.js|mathjax)/")
 REPORT_NOTEBOOKS = sorted(p.stem for p in (REPO / "notebooks").glob("[0-9]*.ipynb"))
 
 
@@ -41,21 +40,16 @@ def browser():
 
 
 def render(browser, path: Path, *, timeout_ms: int = 60_000, plots: bool = True) -> dict:
-    """Open ``path`` offline; return plots drawn, page errors, console errors, blocked URLs."""
+    """Open ``path`` offline; return plots drawn, page errors, console errors, blocked URLs,
+    and what the charts show (``problems``, see :func:`visual.problems`)."""
+    from visual import ConsoleLog, inspect_plots, problems
+
     page = browser.new_page(viewport={"width": 1300, "height": 900})
-    seen = {"page_errors": [], "console_errors": [], "blocked": []}
+    seen = {"page_errors": [], "console_errors": []}
     page.on("pageerror", lambda e: seen["page_errors"].append(str(e)))
     page.on("console", lambda m: m.type == "error" and seen["console_errors"].append(m.text))
-
-    def route(r):
-        url = r.request.url
-        if url.startswith(("file:", "data:", "blob:")):
-            r.continue_()
-        else:
-            seen["blocked"].append(url)
-            r.abort()
-
-    page.route("**/*", route)
+    log = ConsoleLog(page)
+    seen["blocked"] = log.blocked
     try:
         page.goto(path.as_uri(), wait_until="load", timeout=timeout_ms)
         if plots:
@@ -69,6 +63,8 @@ def render(browser, path: Path, *, timeout_ms: int = 60_000, plots: bool = True)
             "() => [...document.querySelectorAll('.plotly-graph-div')]"
             ".filter(d => d.querySelector('svg.main-svg') && d._fullLayout).length")
         seen["text"] = page.inner_text("body")
+        page.wait_for_timeout(200)  # plotly's autosize relayout after load
+        seen["problems"] = problems(inspect_plots(page))
     finally:
         page.close()
     return seen
@@ -90,6 +86,7 @@ def test_exported_figure_renders_offline(browser, figure, tmp_path):
     assert seen["page_errors"] == [] and seen["console_errors"] == []
     assert seen["blocked"] == []
     assert seen["plot_divs"] == seen["drawn"] == 1
+    assert seen["problems"] == []
     assert "synthetic demo data" in seen["text"]
 
 
@@ -127,10 +124,52 @@ def test_report_notebook_html_shows_its_charts_offline(browser, report, name):
     expected = html_path.read_text().count("Plotly.newPlot(")
     assert expected >= 1
     seen = render(browser, html_path)
-    assert seen["page_errors"] == []
-    assert [u for u in seen["blocked"] if not TOLERATED.match(u)] == []
+    assert seen["page_errors"] == [] and seen["console_errors"] == []
+    assert seen["blocked"] == [], "the page asks the network for " + ", ".join(seen["blocked"])
     assert seen["plot_divs"] == seen["drawn"] == expected, seen
+    assert seen["problems"] == [], "\n".join(seen["problems"])
     assert "synthetic demo data" in seen["text"]
+
+
+def test_report_figure_pages_render_offline_and_read_right(browser, report):
+    from visual import ConsoleLog, inspect_plots, problems
+
+    out, manifest = report
+    pages = [out / f["html"] for f in manifest["figures"]]
+    assert len(pages) >= 10
+    page = browser.new_page(viewport={"width": 1300, "height": 900})
+    log = ConsoleLog(page)  # one tab for all (a new tab per page costs ~1.5 s each)
+    bad = {}
+    try:
+        for path in pages:
+            log.errors.clear()
+            log.blocked.clear()
+            page.goto(path.as_uri(), wait_until="load", timeout=60_000)
+            page.wait_for_selector(".js-plotly-plot svg.main-svg", state="attached",
+                                   timeout=60_000)
+            page.wait_for_timeout(100)
+            plots = inspect_plots(page)
+            issues = log.errors + problems(plots) + [f"blocked {u}" for u in log.blocked]
+            if len(plots) != 1:
+                issues.append(f"{len(plots)} charts drawn")
+            if issues:
+                bad[path.name] = issues
+    finally:
+        page.close()
+    assert bad == {}
+
+
+def test_report_shares_one_local_plotlyjs(report):
+    # One copy of plotly.js in the report folder; pages and figures load it by a relative URL.
+    out, manifest = report
+    big = [p.name for p in out.rglob("*") if p.is_file() and p.stat().st_size > 3_000_000]
+    assert big == ["plotly.min.js"]
+    page = (out / manifest["notebooks"][0]["html"]).read_text()
+    assert '<script src="plotly.min.js"></script>' in page
+    # no script from a CDN (require.js, MathJax, mermaid), not even one loaded on demand
+    assert re.findall(r"""(?:src=|import\()\s*["']https?://[^"']+""", page) == []
+    fig_page = (out / manifest["figures"][0]["html"]).read_text()
+    assert '<script charset="utf-8" src="../plotly.min.js"></script>' in fig_page
 
 
 def test_report_index_links_resolve(browser, report):

@@ -146,7 +146,7 @@ def test_small_multiples_six_dyads_shared_axes(demo, ms):
     fig = charts.small_multiples(df, ms, index="tone")
     titles = [a.text for a in fig.layout.annotations if a.name != "caption"]
     assert titles == ["RUS→KOR", "RUS→PRK", "KOR→RUS", "KOR→PRK", "PRK→RUS", "PRK→KOR"]
-    lines = [t for t in fig.data if t.x is not None and t.x[0] is not None]
+    lines = [t for t in fig.data if t.meta is None and t.x is not None and t.x[0] is not None]
     assert len(lines) == 12
     assert {t.xaxis for t in lines} == {"x", "x2", "x3", "x4", "x5", "x6"}
     for ax in ("xaxis", "yaxis"):  # every axis matches one anchor axis: shared scales
@@ -332,3 +332,82 @@ def test_readme_figure_script_draws_a_labelled_synthetic_png(tmp_path):
     out = mod.main(tmp_path / "volume-demo.png")
     assert assert_png_not_blank(out) == (1200, 720)
     assert (Path(script).parents[1] / "docs" / "figures" / "volume-demo.png").exists()
+
+
+def test_legend_taller_than_the_plot_grows_the_figure_instead_of_being_clipped():
+    # 6 dyads + 8 milestone categories in a 480 px figure: plotly.js would scroll the legend
+    # and a static export would show only its first entries.
+    from toolkit.charts import LEGEND_ENTRY_PX
+
+    cube = toolkit.load_cube("2025-01-01", "2026-10-31", source="demo")
+    totals = toolkit.load_daily_totals("2025-01-01", "2026-10-31", source="demo")
+    df = toolkit.compute_index(cube, totals, "volume", freq="W")
+    fig = charts.timeline(df, toolkit.load_milestones(), height=480)
+    m = fig.layout.margin
+    entries = sum(t.showlegend is not False for t in fig.data)
+    assert entries >= 10
+    assert fig.layout.height - m.t - m.b >= entries * LEGEND_ENTRY_PX
+    small = charts.timeline(df[df["dyad"] == "RUS→KOR"], None, height=480)
+    assert small.layout.height == 480
+
+
+def test_heatmap_labels_its_milestones_and_names_its_rows(demo, ms):
+    cube, totals = demo
+    df = toolkit.compute_index(cube, totals, "rhetoric_intensity", freq="M")
+    fig = charts.heatmap(df, ms)
+    labels = [a for a in fig.layout.annotations if (a.name or "").startswith("milestone-label:")]
+    info = fig.layout.meta["milestones"]
+    assert len(labels) == len(info["labelled"]) >= 10
+    assert "Invasion of Ukraine" in " ".join(a.text for a in labels)
+    assert len(info["labelled"]) + len(info["unlabelled"]) == len(milestone_shapes(fig))
+    hidden = ms[ms["id"].isin(info["unlabelled"])]
+    listed = next(a.text for a in fig.layout.annotations if a.name == "unlabelled-milestones")
+    assert f"Also marked ({len(hidden)} lines without a label; hover ▼):" in listed
+    assert all(f"{r.date:%Y-%m-%d} {r.short}" in listed.replace("<br>", " · ")
+               for r in hidden.itertuples())
+    # every line has a hover marker (without a legend entry: the colour bar is there)
+    markers = [t for t in fig.data if isinstance(t.meta, dict) and t.meta.get("role")
+               == "milestones"]
+    assert sum(len(t.x) for t in markers) == len(milestone_shapes(fig))
+    assert all(t.showlegend is False for t in markers)
+    assert all(s.layer == "above" for s in fig.layout.shapes)
+    assert fig.layout.yaxis.title.text == "dyad (source → target)"
+    assert fig.data[0].xperiod == "M1"  # a cell spans its month: a line falls in its month
+
+
+def test_doc_heatmap_rows_are_query_and_country_and_it_marks_milestones(ms):
+    doc = toolkit.load_doc_timelines(["rus-kor", "kor-prk"], ["timelinesourcecountry"],
+                                     "2025-01-01", "2026-10-31", source="demo")
+    cov = toolkit.indices.doc_indices(doc, freq="M")
+    fig = charts.heatmap(cov, ms, index="coverage_volume")
+    assert fig.layout.yaxis.title.text == "query · source country"
+    assert "rus-kor · South Korea" in list(fig.data[0].y)
+    assert milestone_shapes(fig) and fig.layout.meta["milestones"]["labelled"]
+
+
+def test_statistics_figures_share_the_toolkit_theme_and_name_their_axes(demo):
+    # toolkit.analysis.plots: same theme as the charts; axes in words and units, not codes
+    import plotly.io as pio
+
+    from toolkit import analysis as A
+
+    cube, totals = demo
+    vol = toolkit.compute_index(cube, totals, "volume")
+    rp = vol[(vol["dyad"] == "RUS→PRK") & vol["date"].between("2023-12-01", "2025-01-31")]
+    its = A.plot_its(A.segmented_regression(rp, {"treaty": "2024-06-19"}))
+    stl = A.plot_stl(A.stl_decompose(rp))
+    wide = vol[vol["target"].eq("KOR") & vol["date"].between("2024-01-01", "2024-12-31")]
+    g = A.granger(wide, "RUS→KOR", "PRK→KOR", maxlags=7, deseasonalise=True)
+    irf = A.plot_irf(A.impulse_responses(g, periods=7))
+    theme = pio.templates[charts.TEMPLATE].layout
+    for fig in (its, stl, irf):
+        assert fig.layout.template.layout.font == theme.font
+        assert fig.layout.template.layout.colorway == theme.colorway
+    assert its.layout.yaxis.title.text == "events per million GDELT events"
+    assert [a.text for a in stl.layout.annotations][:4] == [
+        "observed", "trend", "seasonal (7-day pattern)", "remainder"]
+    assert "every panel in events per million GDELT events" in caption(stl)
+    titles = [a.text for a in irf.layout.annotations if a.name != "caption"]
+    assert "response of PRK→KOR to a shock in RUS→KOR" in titles
+    assert irf.layout.yaxis.title.text == "response (index units)"
+    assert irf.layout.xaxis3.title.text == "days after the shock"

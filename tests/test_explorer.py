@@ -79,7 +79,7 @@ def test_frequency_and_smoothing_change_the_series(ex, data):
     exp = _expected(data, "RUS→KOR", rolling=7)
     np.testing.assert_allclose(smooth, exp["value"].to_numpy())
     assert not np.allclose(smooth, daily)
-    assert "7-period mean" in ex.figure.layout.title.text
+    assert "Volume by dyad (daily, trailing 7-day window)" == ex.figure.layout.title.text
 
 
 def test_index_choice_changes_values_and_axis(ex, data):
@@ -90,7 +90,8 @@ def test_index_choice_changes_values_and_axis(ex, data):
     exp = _expected(data, "RUS→KOR", index="threat_rate")
     np.testing.assert_allclose(threat, exp["value"].to_numpy())
     assert threat.sum() < volume.sum()
-    assert "threat_rate" in ex.figure.layout.title.text
+    assert ex.figure.layout.title.text == "Threat rate by dyad (daily)"
+    assert ex.figure.layout.yaxis.title.text.startswith("Threaten (root 13) events per million")
 
 
 def test_index_that_cannot_be_computed_is_reported_not_drawn(ex):
@@ -204,3 +205,19 @@ def test_explore_loads_from_a_source(data):
                  freq="W")
     assert list(_traces(ex)) == ["PRK→KOR"]
     assert ex.cube.attrs["source"] == "demo"
+
+
+def test_widget_sends_dates_as_iso_strings_not_nanoseconds(ex):
+    # What the FigureWidget sends to the browser: its serialiser turns datetime64 arrays into
+    # integer nanoseconds (the live x axis then read 1.5e18) and timestamps into values
+    # plotly.js places at NaN (labels piled up in the corner).
+    from plotly.serializers import _py_to_js
+
+    data = _py_to_js(ex.figure._data, None)
+    layout = _py_to_js(ex.figure._layout, None)
+    line = next(t for t in data if t.get("name") == "RUS→KOR")
+    assert line["x"][0] == START and line["x"][-1] == END
+    assert all(isinstance(s["x0"], str) for s in layout["shapes"])
+    labels = [a for a in layout["annotations"] if a.get("name", "").startswith("milestone-label")]
+    assert labels and all(isinstance(a["x"], str) for a in labels)
+    assert layout["xaxis"]["range"] == [START, END]

@@ -92,7 +92,8 @@ def test_missing_totals_day_is_nan_and_missing_totals_for_events_is_an_error():
 
 
 def test_rolling_is_the_index_of_window_sums_and_keeps_raw():
-    df = toolkit.compute_indices(CUBE, TOTALS, ["volume", "tone"], rolling=2)
+    df = toolkit.compute_indices(CUBE, TOTALS, ["volume", "tone"], rolling=2,
+                                 min_periods=1)
     assert list(df.columns) == ["date", "source", "target", "dyad", "index", "value", "raw"]
     assert values(df, "volume") == pytest.approx([3.0, 1e6 * 10 / 3e6, 1e6 * 4 / 1.5e6])
     assert values(df, "tone") == pytest.approx([-90 / 20, -95 / 25, -5 / 5])
@@ -299,7 +300,7 @@ def test_doc_indices_weekly():
     # without volraw: plain means
     assert doc_value(df, "coverage_tone", "prk-kor") == pytest.approx([-2.5])
     assert doc_value(df, "coverage_volume", "prk-kor") == pytest.approx([(1.5 + 1 + 0) / 3])
-    r = I.doc_indices(doc_frame(), rolling=2)
+    r = I.doc_indices(doc_frame(), rolling=2, min_periods=1)
     assert doc_value(r, "coverage_articles", "rus-kor") == [30.0, 20.0, 5.0]
 
 

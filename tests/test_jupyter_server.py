@@ -229,58 +229,171 @@ EXPLORER_NB = {
                                 "language": "python"}},
     "cells": [{"cell_type": "code", "id": "explorer", "metadata": {}, "outputs": [],
                "execution_count": None,
+               # as in notebooks/02: weekly, 4-week window, every milestone category
                "source": "import toolkit\n"
-                         "ex = toolkit.explore(source='demo', start='2026-01-01', "
-                         "end='2026-06-30', freq='D', dyads=['RUS→KOR'])\nex"}],
+                         "ex = toolkit.explore(source='demo', start='2025-01-01', "
+                         "end='2026-10-31', freq='W', rolling=4)\nex"}],
 }
-_N_POINTS = """sel => {
-  const gd = document.querySelector(sel);
-  const t = gd && gd.data && gd.data.find(t => t.name === 'RUS→KOR');
-  return t ? t.x.length : -1;
-}"""
+PLOT = ".jp-NotebookPanel:not(.lm-mod-hidden) .jp-OutputArea .js-plotly-plot"
 
 
-def test_explorer_renders_and_updates_in_jupyterlab(server):
+@pytest.fixture(scope="module")
+def lab(server):
+    """Headless Chromium (Debian's) on the server's JupyterLab, with no network but the server."""
     sync_api = pytest.importorskip("playwright.sync_api")
     if not Path(CHROMIUM).exists():
         pytest.skip("Debian chromium is not installed (.ci/run installs it)")
-    server.api("PUT", "/api/contents/explorer.ipynb",
-               json={"type": "notebook", "format": "json", "content": EXPLORER_NB})
-    errors, blocked = [], []
     with sync_api.sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
         try:
-            page = browser.new_page(viewport={"width": 1400, "height": 1000})
-            page.on("pageerror", lambda e: errors.append(str(e)))
-
-            def route(r):
-                if r.request.url.startswith((server.url, "data:", "blob:")):
-                    r.continue_()
-                else:
-                    blocked.append(r.request.url)
-                    r.abort()
-
-            page.route("**/*", route)
-            page.goto(f"{server.url}/lab/tree/explorer.ipynb?reset&token={server.token}",
-                      timeout=120_000)
-            page.wait_for_function(
-                "() => { const w = window.jupyterapp && window.jupyterapp.shell.currentWidget;"
-                " const k = w && w.sessionContext && w.sessionContext.session &&"
-                " w.sessionContext.session.kernel; return k && k.status === 'idle'; }",
-                timeout=120_000)
-            page.evaluate("() => window.jupyterapp.commands.execute("
-                          "'notebook:run-all-cells')")
-            plot = ".jp-NotebookPanel:not(.lm-mod-hidden) .jp-OutputArea .js-plotly-plot"
-            page.wait_for_selector(f"{plot} svg.main-svg", timeout=120_000)
-            page.wait_for_function(f"sel => ({_N_POINTS})(sel) === 181", arg=plot,
-                                   timeout=60_000)
-            # a user clicking "month": the kernel redraws, the browser's chart follows
-            page.locator(".jp-OutputArea button", has_text="month").click()
-            page.wait_for_function(f"sel => ({_N_POINTS})(sel) === 6", arg=plot,
-                                   timeout=60_000)
-            title = page.evaluate("sel => document.querySelector(sel).layout.title.text", plot)
+            yield browser
         finally:
             browser.close()
-    assert "monthly" in title
-    assert errors == []
-    assert blocked == [], f"JupyterLab tried to reach the network: {blocked[:3]}"
+
+
+def open_and_run(lab, server, name: str, *, plots: int = 1):
+    """Open ``name`` in JupyterLab, Run All, wait until ``plots`` charts are drawn.
+
+    Returns (page, log); the caller closes the page.
+    """
+    from visual import ConsoleLog
+
+    page = lab.new_page(viewport={"width": 1400, "height": 1000})
+    log = ConsoleLog(page, local=(server.url,))
+    page.goto(f"{server.url}/lab/tree/{name}?reset&token={server.token}", timeout=120_000)
+    page.wait_for_function(
+        "() => { const w = window.jupyterapp && window.jupyterapp.shell.currentWidget;"
+        " const k = w && w.sessionContext && w.sessionContext.session &&"
+        " w.sessionContext.session.kernel; return k && k.status === 'idle'; }",
+        timeout=120_000)
+    page.evaluate("() => window.jupyterapp.commands.execute('notebook:run-all-cells')")
+    page.wait_for_function(
+        "([sel, n]) => [...document.querySelectorAll(sel)].filter(d => d._fullLayout &&"
+        " d.querySelector('svg.main-svg')).length >= n", arg=[PLOT, plots], timeout=300_000)
+    # Run All is done when the kernel is idle and no cell waits ([*])
+    page.wait_for_function(
+        "() => { const w = window.jupyterapp.shell.currentWidget;"
+        " const k = w.sessionContext.session.kernel;"
+        " return k.status === 'idle' && ![...document.querySelectorAll("
+        "'.jp-NotebookPanel:not(.lm-mod-hidden) .jp-InputPrompt')]"
+        ".some(p => p.textContent.includes('*')); }", timeout=300_000)
+    page.wait_for_timeout(500)  # let plotly finish its relayout
+    return page, log
+
+
+def _shut_kernels(server) -> None:
+    # each notebook opened in the lab started a kernel: stop them (memory, CPU on CI)
+    for sess in server.api("GET", "/api/sessions").json():
+        server.api("DELETE", f"/api/sessions/{sess['id']}")
+
+
+def _shot(page, name: str) -> None:
+    # TOOLKIT_SCREENSHOT_DIR=<dir> keeps a picture of what the user saw (for bug reports)
+    d = os.environ.get("TOOLKIT_SCREENSHOT_DIR")
+    if d:
+        page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-OutputArea").first \
+            .screenshot(path=str(Path(d) / f"{name}.png"))
+
+
+def _explorer_view(page) -> tuple[list[str], str]:
+    from visual import inspect_plots, problems
+
+    plots = inspect_plots(page, ".jp-NotebookPanel:not(.lm-mod-hidden) .jp-OutputArea")
+    assert len(plots) == 1, f"expected the explorer's chart, found {len(plots)}"
+    return problems(plots, require_dates=True), plots[0]["title"]
+
+
+_SIGNATURE = """sel => { const gd = document.querySelector(sel);
+  if (!gd || !gd.data) return '';
+  return JSON.stringify([gd.layout.title && gd.layout.title.text, gd.data.length,
+                         gd.data.map(t => (t.x || []).length), (gd.layout.shapes || []).length,
+                         (gd.layout.xaxis || {}).range]); }"""
+
+
+def _after(page, action, what: str) -> None:
+    """Do ``action`` (a user's click or choice) and wait until the kernel has redrawn the chart."""
+    before = page.evaluate(_SIGNATURE, PLOT)
+    action()
+    page.wait_for_function(f"([sel, old]) => ({_SIGNATURE})(sel) !== old", arg=[PLOT, before],
+                           timeout=60_000)
+    page.wait_for_timeout(400)  # plotly's relayout after the update
+
+
+def test_explorer_in_jupyterlab_looks_right_through_its_controls(server, lab):
+    """The live explorer as a user sees it: date ticks, placed labels, whole legend, no
+    console error, on first draw and after each control: index (threat rate), frequency
+    (month), dyads, smoothing, range, milestone categories; then the export button."""
+    server.api("PUT", "/api/contents/explorer.ipynb",
+               json={"type": "notebook", "format": "json", "content": EXPLORER_NB})
+    page, log = open_and_run(lab, server, "explorer.ipynb")
+    out = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-OutputArea")
+    steps = {
+        "first draw": None,
+        "index → threat_rate": lambda: out.locator(".widget-dropdown select").first
+        .select_option("threat_rate"),
+        "frequency → month": lambda: out.locator("button", has_text="month").click(),
+        "dyads → RUS→KOR, KOR→RUS": lambda: out.locator("select[multiple]").first
+        .select_option(["RUS→KOR", "KOR→RUS"]),
+        "frequency → day": lambda: out.locator("button", has_text="day").click(),
+        "smoothing → 7": lambda: [out.locator(".widget-slider .noUi-handle").first.press(
+            "ArrowRight") for _ in range(3)],
+        "range → from 2025-06": lambda: [out.locator(".widget-slider .noUi-handle-lower")
+                                         .last.press("ArrowRight") for _ in range(5)],
+        "milestones → war, diplomacy": lambda: out.locator("select[multiple]").last
+        .select_option(["diplomacy", "war"]),
+    }
+    found = {}
+    try:
+        for name, action in steps.items():
+            if action is not None:
+                _after(page, action, name)
+            seen, title = _explorer_view(page)
+            found.update({f"{name}: {s}": None for s in seen + log.errors})
+            log.errors.clear()
+            if name == "first draw":
+                _shot(page, "explorer")
+                assert "weekly" in title
+        _shot(page, "explorer-last-view")
+        assert title.startswith("Volume by dyad (daily, trailing") or "daily" in title
+        out.locator("button", has_text="Export this view").click()
+        page.wait_for_function(
+            "() => [...document.querySelectorAll('.jp-OutputArea .widget-html')]"
+            ".some(e => e.textContent.includes('exported'))", timeout=60_000)
+        found.update({f"export: {e}": None for e in log.errors})
+    finally:
+        page.close()
+        _shut_kernels(server)
+    assert list(found) == []
+    assert log.blocked == [], f"JupyterLab tried to reach the network: {log.blocked[:3]}"
+    exported = list((server.root / "figures").glob("explorer-*.html"))
+    assert len(exported) == 1 and exported[0].with_suffix(".html.json").exists()
+
+
+NOTEBOOKS = sorted(p.name for p in (REPO / "notebooks").glob("[0-9]*.ipynb"))
+
+
+@pytest.mark.parametrize("name", NOTEBOOKS)
+def test_notebook_charts_in_jupyterlab_look_right(server, lab, name):
+    """Run All of each notebook in JupyterLab: every chart drawn, readable, no console error."""
+    from visual import inspect_plots, problems
+
+    src = json.loads((REPO / "notebooks" / name).read_text())
+    shown = sum("toolkit.show(" in "".join(c["source"]) or "explore(" in "".join(c["source"])
+                for c in src["cells"] if c["cell_type"] == "code")
+    server.api("PUT", f"/api/contents/{name}",
+               json={"type": "notebook", "format": "json", "content": src})
+    page, log = open_and_run(lab, server, name, plots=shown)
+    try:
+        errors = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) "
+                              ".jp-OutputArea-output[data-mime-type="
+                              "'application/vnd.jupyter.stderr'] pre").all_inner_texts()
+        tracebacks = [e for e in errors if "Traceback" in e or "Error" in e.split("\n")[0]]
+        plots = inspect_plots(page, ".jp-NotebookPanel:not(.lm-mod-hidden) .jp-OutputArea")
+    finally:
+        page.close()
+        _shut_kernels(server)
+    assert tracebacks == []
+    assert len(plots) >= shown
+    seen = problems(plots)
+    assert seen == [] and log.errors == [], "\n".join(seen + log.errors)
+    assert log.blocked == [], f"JupyterLab tried to reach the network: {log.blocked[:3]}"

@@ -56,3 +56,34 @@ def test_readme_cli_example_runs(cmd, tmp_path):
     r = subprocess.run([sys.executable, "-m", "toolkit", *args], cwd=tmp_path,
                        capture_output=True, text=True, timeout=300)
     assert r.returncode == 0, f"`{cmd}` failed: {r.stderr}"
+
+
+#: README sections whose Python examples run offline on the demo as written (the fetching,
+#: DOC and BigQuery examples run in test_events_fetch, test_doc_readme, test_bigquery_* and
+#: test_missing_policy against local servers and caches).
+_DEMO_SECTIONS = ("## Loading data in Python", "## Indices", "### The milestone registry",
+                  "## Statistics")
+
+
+def _python_blocks(heading: str) -> list[str]:
+    start = README.index(heading)
+    level = heading.split(" ")[0]
+    nxt = re.search(rf"^#{{1,{len(level)}}} ", README[start + len(heading):], re.M)
+    section = README[start: start + len(heading) + (nxt.start() if nxt else len(README))]
+    return re.findall(r"```python\n(.*?)```", section, re.S)
+
+
+@pytest.mark.parametrize("heading", _DEMO_SECTIONS)
+def test_readme_python_examples_run(heading, tmp_path):
+    blocks = _python_blocks(heading)
+    assert blocks, f"README section {heading!r} has no Python example"
+    code = "\n".join(blocks)
+    # the researcher's own milestone file that the registry example merges in
+    header = (REPO / "data" / "milestones.csv").read_text().splitlines()[0]
+    (tmp_path / "my_milestones.csv").write_text(
+        f"{header}\n2026-02-22,my-banner,Embassy banner,Russian embassy banner,statement,RUS;KOR,"
+        "https://example.org/my-source,confirmed,\n")
+    proc = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True,
+                          text=True, timeout=300, env={**__import__("os").environ,
+                                                       "TOOLKIT_DATA_DIR": str(tmp_path)})
+    assert proc.returncode == 0, f"{heading}:\n{code}\n{proc.stderr[-3000:]}"

@@ -70,8 +70,10 @@ def test_report_without_chrome_writes_everything_as_html_and_says_so_once(run):
     for n in m["notebooks"]:
         assert (out / n["html"]).stat().st_size > 1000
     assert len(m["figures"]) >= 2
+    assert (out / "plotly.min.js").stat().st_size > 1_000_000  # the one shared copy
     for f in m["figures"]:
-        assert (out / f["html"]).stat().st_size > 100_000 and f["png"] is None
+        page = (out / f["html"]).read_text()
+        assert "Plotly.newPlot(" in page and 'src="../plotly.min.js"' in page and f["png"] is None
     assert not list((out / "figures").glob("*.png"))
     assert not list((out / "figures").glob("*.pending.json"))
     assert m["png_skipped"].startswith("PNG figures skipped")

@@ -45,6 +45,30 @@ CAMEO_COUNTRIES: dict[str, str] = {
 #: NEVER use these to filter actors.
 FIPS_OF_FOCUS: dict[str, str] = {"RUS": "RS", "KOR": "KS", "PRK": "KN"}
 
+#: Common names for the two Koreas that are not CAMEO codes -> the CAMEO code meant.
+KOREA_ALIASES: dict[str, str] = {"ROK": "KOR", "ROKR": "KOR", "SK": "KOR", "DPRK": "PRK",
+                                 "NK": "PRK"}
+
+
+def actor_hint(code: str) -> str:
+    """Why ``code`` is not a CAMEO country code and which one is meant ("" when unknown).
+
+    Examples
+    --------
+    >>> actor_hint("DPRK")
+    "'DPRK' is a common name for North Korea, not a CAMEO code; use PRK."
+    """
+    code = str(code).strip().upper()
+    if code in KOREA_ALIASES:
+        meant = KOREA_ALIASES[code]
+        return (f"{code!r} is a common name for {CAMEO_COUNTRIES[meant]}, not a CAMEO code; "
+                f"use {meant}.")
+    fips = {v: k for k, v in FIPS_OF_FOCUS.items()}
+    if code in fips:
+        return (f"{code!r} is the FIPS geo code of {fips[code]}; actor filters take CAMEO "
+                f"codes, use {fips[code]}.")
+    return ""
+
 
 def fips_hint(code: str) -> str:
     """A sentence pointing from a focus country's FIPS geo code to its CAMEO code, else "".
@@ -96,8 +120,9 @@ def validate_actors(actors: Iterable[str] | str | None) -> tuple[str, ...]:
         if not code:
             continue
         if code not in CAMEO_COUNTRIES:
+            hint = f" {actor_hint(code)}" if actor_hint(code) else ""
             raise ValueError(
-                f"Unknown actor code {code!r}.{fips_hint(code)} Valid CAMEO country codes: "
+                f"Unknown actor code {code!r}.{hint} Valid CAMEO country codes: "
                 + ", ".join(sorted(CAMEO_COUNTRIES))
             )
         if code not in out:

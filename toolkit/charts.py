@@ -186,7 +186,36 @@ def _finish(fig: go.Figure, frame: pd.DataFrame, title: str, extra_caption: str 
     caption = caption_text(frame) + (f" · {extra_caption}" if extra_caption else "")
     fig.update_layout(template=TEMPLATE, title={"text": title},
                       meta={"provenance": provenance(frame), **(meta or {})})
-    return add_caption(fig, caption)
+    return fit_legend(add_caption(fig, caption))
+
+
+#: Height (px) of one legend entry and of a legend (group) title at the theme's 11 pt font.
+LEGEND_ENTRY_PX, LEGEND_TITLE_PX = 20, 24
+
+
+def fit_legend(fig: go.Figure) -> go.Figure:
+    """Make a figure tall enough for its vertical legend, so that no entry is cut off.
+
+    plotly.js clips a legend taller than the plot area (it scrolls, and a static export shows
+    only the first entries); this raises ``layout.height`` to fit every entry, group title and
+    group gap, estimated at :data:`LEGEND_ENTRY_PX` / :data:`LEGEND_TITLE_PX`.
+    """
+    lg = fig.layout.legend
+    if lg.orientation == "h" or fig.layout.showlegend is False:
+        return fig
+    entries = sum(1 for t in fig.data if t.showlegend is not False)
+    groups = {t.legendgroup for t in fig.data if t.showlegend is not False}
+    titles = len({t.legendgrouptitle.text for t in fig.data
+                  if t.showlegend is not False and t.legendgrouptitle.text})
+    titles += 1 if lg.title.text else 0
+    need = (entries * LEGEND_ENTRY_PX + titles * LEGEND_TITLE_PX
+            + (lg.tracegroupgap if lg.tracegroupgap is not None else 10) * len(groups) + 10)
+    m = fig.layout.margin
+    height = fig.layout.height or 450
+    plot = height - (m.t if m.t is not None else 100) - (m.b if m.b is not None else 80)
+    if need > plot:
+        fig.update_layout(height=int(height + need - plot))
+    return fig
 
 
 # --- helpers -------------------------------------------------------------------------------
@@ -241,7 +270,17 @@ def _check_frame(frame: pd.DataFrame) -> None:
                          "frame such as toolkit.compute_indices(...)")
 
 
-def _milestone_frame(milestones: pd.DataFrame | None, start=None, end=None) -> pd.DataFrame:
+def _milestone_frame(milestones, start=None, end=None) -> pd.DataFrame:
+    # ids ("invasion" or a list of them) and single rows are accepted wherever milestones are
+    if isinstance(milestones, str) or (isinstance(milestones, list | tuple) and milestones
+                                       and all(isinstance(x, str) for x in milestones)):
+        from .milestones import lookup_milestones
+
+        milestones = lookup_milestones(milestones)
+    elif isinstance(milestones, pd.Series):
+        milestones = pd.DataFrame([milestones])
+    elif isinstance(milestones, list | tuple) and not milestones:
+        milestones = None
     if milestones is None or not len(milestones):
         return pd.DataFrame(columns=["date", "id", "short", "title", "category", "actors",
                                      "source_url"])
@@ -339,9 +378,9 @@ def add_milestones(fig: go.Figure, milestones: pd.DataFrame | None, *, start=Non
     ----------
     fig : Figure
         A figure whose first x axis is dates (all rows share it).
-    milestones : DataFrame
+    milestones : DataFrame, str or list of str
         From :func:`toolkit.load_milestones` (``date``, ``title``, ``category``, ``short``,
-        ``actors``, ``source_url``).
+        ``actors``, ``source_url``), or registry ids such as ``"invasion"``.
     start, end : date-like
         Only milestones inside this range are drawn.
     labels : {"short", "title", "none"}
@@ -446,7 +485,8 @@ def _unlabelled_note(info: dict) -> str:
 
 
 def _add_series(fig, frame, labels, *, show_raw, webgl, row=None, col=None, colours,
-                showlegend=True, line_width=1.8):
+                showlegend=True, line_width=1.8, partial=()):
+    partial = pd.DatetimeIndex(list(partial or []))
     for label, g in frame.groupby(labels, sort=False):
         g = g.sort_values("date")
         colour = colours[label]
@@ -460,6 +500,26 @@ def _add_series(fig, frame, labels, *, show_raw, webgl, row=None, col=None, colo
                            line={"color": colour, "width": line_width}, legendgroup=label,
                            showlegend=showlegend,
                            hovertemplate=f"{label}: %{{y:.3g}}<extra></extra>"), **pos)
+        cut = g[pd.DatetimeIndex(g["date"]).isin(partial) & g["value"].notna()]
+        if len(cut):  # a first/last week or month the range cuts: fewer days, hollow marker
+            fig.add_trace(go.Scatter(
+                x=cut["date"], y=cut["value"], mode="markers", name="partial period",
+                marker={"symbol": "circle-open", "size": 9, "color": colour,
+                        "line": {"width": 1.8}},
+                legendgroup=label, showlegend=False, meta={"role": "partial"},
+                hovertemplate=f"{label}: %{{y:.3g}} (partial period: fewer days)<extra></extra>"),
+                **pos)
+
+
+def _partial_note(fig: go.Figure) -> str:
+    """Legend entry and caption note for partial periods, when the figure marks any."""
+    if not any(isinstance(t.meta, dict) and t.meta.get("role") == "partial" for t in fig.data):
+        return ""
+    fig.add_trace(go.Scatter(x=[None], y=[None], mode="markers", name="partial period",
+                             marker={"symbol": "circle-open", "size": 9, "color": "#444444",
+                                     "line": {"width": 1.8}}, legendgroup="partial",
+                             hoverinfo="skip", meta={"role": "legend"}))
+    return "hollow markers: first/last period cut by the date range (fewer days)"
 
 
 def _colours(labels: Iterable[str]) -> dict[str, str]:
@@ -482,9 +542,10 @@ def timeline(frame: pd.DataFrame, milestones: pd.DataFrame | None = None, *,
         optionally ``index`` (one panel per index) and ``raw`` (drawn faint behind
         ``value`` when ``show_raw``), e.g. from :func:`toolkit.compute_indices` with
         ``rolling=7``.
-    milestones : DataFrame, optional
-        From :func:`toolkit.load_milestones`; those inside the frame's date range are drawn
-        (see :func:`add_milestones`).
+    milestones : DataFrame, str or list of str, optional
+        From :func:`toolkit.load_milestones`, or registry ids (``"invasion"``,
+        ``["invasion", "treaty-2024"]``; an unknown id raises ``ValueError`` listing the valid
+        ids); those inside the frame's date range are drawn (see :func:`add_milestones`).
     title, y_title : str
         Figure title; y axis title (default: the index's unit).
     by : str, optional
@@ -528,7 +589,7 @@ def timeline(frame: pd.DataFrame, milestones: pd.DataFrame | None = None, *,
         part = f if idx is None else f[f["index"] == idx]
         _add_series(fig, part, "_series", show_raw=show_raw, webgl=webgl,
                     row=r if n > 1 else None, col=1 if n > 1 else None, colours=colours,
-                    showlegend=r == 1)
+                    showlegend=r == 1, partial=frame.attrs.get("partial_periods"))
         if n > 1:
             ytitle = f"<b>{TITLES.get(idx, idx)}</b><br>{_short_unit(idx)}"
             fig.update_yaxes(title_text=ytitle, title_font={"size": 11}, row=r, col=1)
@@ -541,7 +602,8 @@ def timeline(frame: pd.DataFrame, milestones: pd.DataFrame | None = None, *,
                       legend={"title": {"text": "series"}, "tracegroupgap": 6},
                       margin={"t": _label_margin(info), "l": 70, "r": 20})
     fig.update_xaxes(range=[start, end] if start is not None else None)
-    return _finish(fig, frame, title, _unlabelled_note(info), {"milestones": info})
+    notes = " · ".join(n for n in (_partial_note(fig), _unlabelled_note(info)) if n)
+    return _finish(fig, frame, title, notes, {"milestones": info})
 
 
 def small_multiples(frame: pd.DataFrame, milestones: pd.DataFrame | None = None, *,
@@ -554,8 +616,9 @@ def small_multiples(frame: pd.DataFrame, milestones: pd.DataFrame | None = None,
     ----------
     frame : DataFrame
         Tidy index frame with ``dyad`` (one index, or choose it with ``index``).
-    milestones : DataFrame, optional
-        Drawn as category-coloured vertical lines in every panel (legend per category;
+    milestones : DataFrame, str or list of str, optional
+        Registry rows or ids; drawn as category-coloured vertical lines in every panel
+        (legend per category;
         labels and hover are on :func:`timeline`).
     index : str, optional
         Which index to draw when the frame holds several.
@@ -582,7 +645,8 @@ def small_multiples(frame: pd.DataFrame, milestones: pd.DataFrame | None = None,
     for i, name in enumerate(names):
         r, c = divmod(i, cols)
         _add_series(fig, f[f["_series"] == name], "_series", show_raw=show_raw, webgl=webgl,
-                    row=r + 1, col=c + 1, colours=colours, showlegend=False, line_width=1.4)
+                    row=r + 1, col=c + 1, colours=colours, showlegend=False, line_width=1.4,
+                    partial=frame.attrs.get("partial_periods"))
     start, end = (f["date"].min(), f["date"].max()) if len(f) else (None, None)
     m = _milestone_frame(milestones, start, end)
     shapes = []
@@ -602,7 +666,8 @@ def small_multiples(frame: pd.DataFrame, milestones: pd.DataFrame | None = None,
     fig.update_yaxes(title_text=y_title or _short_unit(idx), col=1, title_font={"size": 11})
     fig.update_layout(height=height or 300 * rows + 120, hovermode="x unified",
                       margin={"t": 80, "l": 70, "r": 20})
-    return _finish(fig, f.drop(columns="_series"), title or TITLES.get(idx, "") or "")
+    return _finish(fig, f.drop(columns="_series"), title or TITLES.get(idx, "") or "",
+                   _partial_note(fig))
 
 
 def _one_index(frame: pd.DataFrame, index: str | None) -> pd.DataFrame:
@@ -623,16 +688,23 @@ def _one_index(frame: pd.DataFrame, index: str | None) -> pd.DataFrame:
 
 def heatmap(frame: pd.DataFrame, milestones: pd.DataFrame | None = None, *,
             index: str | None = None, title: str = "", colorscale: str | None = None,
-            zmid: float | None = None, height: int | None = None) -> go.Figure:
-    """Dyad × month heatmap of one index.
+            zmid: float | None = None, height: int | None = None, labels: str = "short",
+            max_lanes: int = 5, width_hint: int = 1100) -> go.Figure:
+    """Dyad × month heatmap of one index (or DOC query · source country × month).
 
     Parameters
     ----------
     frame : DataFrame
-        Tidy MONTHLY index frame (``compute_indices(..., freq="M")``): monthly values are
-        ratios of monthly sums, which a chart cannot rebuild from daily ratios.
-    milestones : DataFrame, optional
-        Drawn as thin vertical lines.
+        Tidy MONTHLY index frame (``compute_indices(..., freq="M")``, or
+        ``doc_indices(..., freq="M")``): monthly values are ratios of monthly sums, which a
+        chart cannot rebuild from daily ratios. Each cell spans its calendar month.
+    milestones : DataFrame, str or list of str, optional
+        Registry rows or ids; drawn as category-coloured vertical lines over the cells,
+        labelled above the chart as in :func:`timeline`; each line has a ▼ marker with its
+        title, date and category on hover, and the lines whose label does not fit are listed
+        (date and label) under the caption.
+    labels, max_lanes, width_hint
+        Milestone labels, see :func:`add_milestones`.
     index : str, optional
         Which index to draw when the frame holds several.
     colorscale : str, optional
@@ -664,19 +736,55 @@ def heatmap(frame: pd.DataFrame, milestones: pd.DataFrame | None = None, *,
             zmid = 0.0
     fig = go.Figure(go.Heatmap(
         z=z.to_numpy(), x=list(z.columns), y=list(z.index), colorscale=colorscale, zmid=zmid,
+        # each cell spans its calendar month, so a milestone line falls in its own month
+        xperiod="M1", xperiodalignment="start",
         colorbar={"title": {"text": _unit(idx), "side": "right"}},
         hovertemplate="%{y} · %{x|%Y-%m}: %{z:.3g}<extra></extra>", xgap=0, ygap=2))
-    m = _milestone_frame(milestones, f["date"].min() if len(f) else None,
-                         f["date"].max() if len(f) else None)
-    fig.update_layout(shapes=[dict(type="line", x0=ms["date"], x1=ms["date"], xref="x",
-                                   yref="paper", y0=0, y1=1,
-                                   line={"color": "#222222", "width": 0.8, "dash": "dot"},
-                                   name=f"milestone:{ms['id']}") for _, ms in m.iterrows()])
-    fig.update_yaxes(autorange="reversed", showgrid=False, title_text="dyad")
+    start = f["date"].min() if len(f) else None
+    end = f["date"].max() + pd.offsets.MonthEnd(0) if len(f) else None
+    info = add_milestones(fig, milestones, start=start, end=end, labels=labels,
+                          max_lanes=max_lanes, width_hint=width_hint)
+    # lines over the cells, not under them; ▼ markers give every line its hover text, and the
+    # colour bar takes the legend's place (labels name the milestones, hover their category)
+    fig.update_shapes(layer="above", selector=lambda s: (s.name or "").startswith("milestone:"))
+    fig.update_traces(showlegend=False,
+                      selector=lambda t: isinstance(t.meta, dict)
+                      and t.meta.get("role") == "milestones")
+    rows = ("dyad (source → target)" if "dyad" in f
+            else "query · source country" if "source_country" in f
+            else "query" if "query" in f else "series")
+    fig.update_layout(yaxis={"autorange": "reversed", "showgrid": False,
+                             "title": {"text": rows}})
     fig.update_xaxes(showgrid=False)
-    fig.update_layout(height=height or 140 + 45 * max(len(z), 1),
-                      margin={"t": 70, "l": 90, "r": 20})
-    return _finish(fig, f.drop(columns="_series"), title or TITLES.get(idx, "") or "")
+    fig.update_layout(height=height or _label_margin(info) + 110 + 45 * max(len(z), 1),
+                      margin={"t": _label_margin(info), "l": 90, "r": 20})
+    fig = _finish(fig, f.drop(columns="_series"), title or TITLES.get(idx, "") or "", "",
+                  {"milestones": info})
+    return _list_unlabelled(fig, _milestone_frame(milestones, start, end), info)
+
+
+def _list_unlabelled(fig: go.Figure, m: pd.DataFrame, info: dict) -> go.Figure:
+    """List the milestones whose lines carry no label under the caption (date and label)."""
+    hidden = m[m["id"].isin(info.get("unlabelled", []))]
+    if not len(hidden):
+        return fig
+    items = [f"{r['date']:%Y-%m-%d} {r['short']}" for _, r in hidden.iterrows()]
+    lines = [f"Also marked ({len(items)} lines without a label; hover ▼):"]
+    for item in items:
+        cand = f"{lines[-1]} · {item}" if not lines[-1].endswith(":") else f"{lines[-1]} {item}"
+        if len(cand) > 160:
+            lines.append(item)
+        else:
+            lines[-1] = cand
+    above = 1 + next(a.text for a in fig.layout.annotations if a.name == "caption").count("<br>")
+    fig.add_annotation(text="<br>".join(lines), xref="paper", yref="paper", x=0, y=0,
+                       yshift=-64 - 16 * above, xanchor="left", yanchor="top",
+                       showarrow=False, align="left", font={"size": 10, "color": "#444444"},
+                       name="unlabelled-milestones")
+    extra = 16 * len(lines) + 4
+    fig.update_layout(margin={"b": fig.layout.margin.b + extra},
+                      height=fig.layout.height + extra)
+    return fig
 
 
 def event_window(frame: pd.DataFrame, milestone, *, days: int = 30,
@@ -691,7 +799,9 @@ def event_window(frame: pd.DataFrame, milestone, *, days: int = 30,
         Tidy DAILY index frame (one index, or choose it with ``index``).
     milestone : str, date or Series
         The milestone: a registry id (``"purl-asymmetric-warning"``, looked up in
-        ``milestones``), a day (``"2026-02-21"``) or a row of :func:`toolkit.load_milestones`.
+        ``milestones``, else in :func:`toolkit.load_milestones`), a day (``"2026-02-21"``) or
+        a row of :func:`toolkit.load_milestones`. An unknown id raises ``ValueError`` listing
+        the valid ids.
     days : int
         Window half-width in days.
     milestones : DataFrame, optional
@@ -715,19 +825,24 @@ def event_window(frame: pd.DataFrame, milestone, *, days: int = 30,
     _check_frame(frame)
     f = _one_index(frame, index)
     idx = f["index"].iloc[0] if "index" in f and len(f) else index
+    from .milestones import load_milestones, unknown_ids_message
+
+    if milestones is not None and not isinstance(milestones, pd.DataFrame):
+        milestones = _milestone_frame(milestones)
+    # ids are looked up in `milestones`, else in the registry
+    registry = milestones if milestones is not None and "id" in milestones \
+        else load_milestones()
     if isinstance(milestone, pd.Series):
         row = milestone
-    elif isinstance(milestone, str) and milestones is not None and "id" in milestones \
-            and (milestones["id"] == milestone).any():
-        row = milestones[milestones["id"] == milestone].iloc[0]
+    elif isinstance(milestone, str) and (registry["id"] == milestone).any():
+        row = registry[registry["id"] == milestone].iloc[0]
     else:
         try:
             d = parse_date(milestone, name="milestone")
         except ValueError:
-            known = ", ".join(milestones["id"]) if milestones is not None and \
-                "id" in milestones else "(pass milestones= to look ids up)"
-            raise ValueError(f"milestone {milestone!r} is neither a date nor a known id; "
-                             f"ids: {known}") from None
+            raise ValueError(unknown_ids_message(
+                [milestone], registry["id"], lead=f"milestone {milestone!r} is neither a date "
+                "nor a known id (dates are YYYY-MM-DD)")) from None
         row = pd.Series({"date": d, "title": f"{d:%Y-%m-%d}", "id": f"{d:%Y-%m-%d}"})
     d = pd.Timestamp(row["date"])
     lo, hi = d - pd.Timedelta(days=days), d + pd.Timedelta(days=days)
@@ -797,8 +912,10 @@ def export_figure(fig: go.Figure, path: str | os.PathLike, *, width: int = 1200,
         ``layout.height`` or 650).
     scale : float
         Pixel density multiplier for .png (2 gives a 2400 × 1300 PNG at 1200 × 650).
-    include_plotlyjs : bool or "cdn"
-        For .html: True embeds plotly.js (self-contained, works offline, ~4.8 MB); "cdn" gives
+    include_plotlyjs : bool, "cdn" or str
+        For .html: True embeds plotly.js (self-contained, works offline, ~4.8 MB: the file to
+        e-mail); a path ending in ``.js`` (e.g. ``"../plotly.min.js"``) loads a local copy
+        shared by several files, relative to the file (what ``make report`` does); "cdn" gives
         a small file that needs the internet to render.
     sidecar : dict or bool, optional
         Write provenance beside the figure as ``<path>.json``: the figure's
@@ -834,8 +951,10 @@ def export_figure(fig: go.Figure, path: str | os.PathLike, *, width: int = 1200,
     if width <= 0 or height <= 0 or scale <= 0:
         raise ValueError(f"width, height and scale must be positive (got {width}, {height}, "
                          f"{scale})")
-    if include_plotlyjs not in (True, False, "cdn"):
-        raise ValueError(f"include_plotlyjs={include_plotlyjs!r}; choose True (embed) or 'cdn'")
+    shared = isinstance(include_plotlyjs, str) and include_plotlyjs.endswith(".js")
+    if include_plotlyjs not in (True, False, "cdn") and not shared:
+        raise ValueError(f"include_plotlyjs={include_plotlyjs!r}; choose True (embed), a local "
+                         "'path/plotly.min.js' relative to the file, or 'cdn'")
     from .store import atomic_path
 
     path.parent.mkdir(parents=True, exist_ok=True)

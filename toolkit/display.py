@@ -4,10 +4,12 @@
 mimetype (what JupyterLab draws, interactively) and self-contained HTML (what nbconvert puts
 into the executed-notebook HTML of ``make report``; plotly's default renderer emits only the
 JSON mimetype, which nbconvert cannot draw). plotly.js is embedded once per kernel, so the
-HTML works offline. When ``TOOLKIT_FIGURES_DIR`` is set (``make report`` sets it), the figure
-is also exported there as ``<name>.html`` and ``<name>.png``. ``TOOLKIT_FIGURES_PNG=0`` skips
-the PNG (checks that only need the HTML); ``TOOLKIT_FIGURES_PNG=defer`` (what ``make report``
-sets) writes the figure as ``<name>.png.pending.json`` for the report process to render.
+HTML works offline; under ``make report`` (``TOOLKIT_PLOTLYJS`` = the report's shared
+``plotly.min.js``) the page and every saved figure load that one local copy instead. When
+``TOOLKIT_FIGURES_DIR`` is set (``make report`` sets it), the figure is also exported there
+as ``<name>.html`` and ``<name>.png``. ``TOOLKIT_FIGURES_PNG=0`` skips the PNG (checks that
+only need the HTML); ``TOOLKIT_FIGURES_PNG=defer`` (what ``make report`` sets) writes the
+figure as ``<name>.png.pending.json`` for the report process to render.
 """
 
 from __future__ import annotations
@@ -32,9 +34,12 @@ def figure_html(fig: go.Figure) -> str:
     """HTML fragment drawing ``fig``; embeds plotly.js the first time in this kernel.
 
     Later fragments rely on the copy already on the page, so keep outputs in order (an
-    executed notebook does). Used by :func:`show` and by the explorer's static snapshot.
+    executed notebook does). With ``TOOLKIT_PLOTLYJS`` set (``make report``) nothing is
+    embedded: the report's page loads its shared copy. Used by :func:`show` and by the
+    explorer's static snapshot.
     """
-    html = fig.to_html(include_plotlyjs=not _state["plotlyjs_sent"], full_html=False,
+    embed = not _state["plotlyjs_sent"] and not os.environ.get("TOOLKIT_PLOTLYJS")
+    html = fig.to_html(include_plotlyjs=embed, full_html=False,
                        config={"displaylogo": False})
     _state["plotlyjs_sent"] = True
     return html
@@ -77,7 +82,9 @@ def show(fig: go.Figure, name: str | None = None, *, png: bool = True) -> Path |
     meta = fig.layout.meta if isinstance(fig.layout.meta, dict) else {}
     sidecar = {"notebook": os.environ.get("TOOLKIT_NOTEBOOK", ""), "title": title,
                **meta.get("provenance", {})}
-    export_figure(fig, html_path, sidecar=sidecar)
+    shared = os.environ.get("TOOLKIT_PLOTLYJS")
+    js = Path(os.path.relpath(shared, html_path.parent)).as_posix() if shared else True
+    export_figure(fig, html_path, sidecar=sidecar, include_plotlyjs=js)
     mode = os.environ.get("TOOLKIT_FIGURES_PNG", "1")
     if png and mode == "defer":
         # `make report` renders every deferred PNG in its own process with ONE headless browser

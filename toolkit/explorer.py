@@ -23,8 +23,10 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterable, Sequence
+from datetime import date, datetime
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
@@ -75,6 +77,8 @@ class Explorer:
         baseline, choosing that index shows the error in the panel instead of drawing.
     export_dir : path, optional
         Folder the export button writes to (default: ``$TOOLKIT_FIGURES_DIR`` or ``figures``).
+    width : int
+        Chart width in px (the milestone labels are laid out for it).
 
     Attributes
     ----------
@@ -95,7 +99,7 @@ class Explorer:
                  index: str = "volume", freq: str = "W", rolling: int = 1,
                  categories: Sequence[str] | None = None,
                  index_choices: Sequence[str] | None = None, baseline=None,
-                 export_dir: str | os.PathLike | None = None) -> None:
+                 export_dir: str | os.PathLike | None = None, width: int = 940) -> None:
         import ipywidgets as w
 
         if cube.empty:
@@ -106,6 +110,7 @@ class Explorer:
         self.baseline = baseline
         self.export_dir = Path(export_dir or os.environ.get("TOOLKIT_FIGURES_DIR") or "figures")
         self._cache: dict[tuple[str, str, int], pd.DataFrame] = {}
+        self.width = int(width)
         self.last_export: Path | None = None
 
         pairs = cube[["source", "target"]].drop_duplicates().sort_values(["source", "target"])
@@ -248,9 +253,16 @@ class Explorer:
             ms = m[m["category"].isin(v["categories"])
                    & (m["date"] >= pd.Timestamp(v["start"]))
                    & (m["date"] <= pd.Timestamp(v["end"]))]
-        smooth = f", {v['rolling']}-period mean" if v["rolling"] > 1 else ""
-        title = f"{v['index']} by dyad ({_FREQ_NAMES[v['freq']]}ly{smooth})"
-        return charts.timeline(df, ms, title=title, y_title=df.attrs.get("unit", v["index"]))
+        unit = _FREQ_NAMES[v["freq"]]
+        smooth = f", trailing {v['rolling']}-{unit} window" if v["rolling"] > 1 else ""
+        name = indices.TITLES.get(v["index"], v["index"])
+        adverb = {"D": "daily", "W": "weekly", "M": "monthly"}[v["freq"]]
+        title = f"{name} by dyad ({adverb}{smooth})"
+        fig = charts.timeline(df, ms, title=title, width_hint=self.width,
+                              y_title=df.attrs.get("unit", v["index"]))
+        # a fixed width: the milestone labels are laid out for it (an autosized widget is
+        # narrower in JupyterLab's output area and the labels would collide)
+        return fig.update_layout(width=self.width)
 
     def update(self, *_) -> None:
         """Redraw the chart from the controls (called on every control change)."""
@@ -261,10 +273,14 @@ class Explorer:
         except ValueError as err:  # e.g. an index that cannot be computed from this cube
             self.controls["status"].value = f"<span style='color:#b00'>{err}</span>"
             return
+        # The widget's serialiser sends datetime64 arrays as integer nanoseconds and timestamps
+        # in a form plotly.js cannot place (x axis 1.5e18, labels at NaN): send ISO strings.
+        # (the traces as given, not to_plotly_json(): that base64-encodes numeric arrays)
+        traces = [_plain_dates(dict(t._props)) | {"type": t.type} for t in new.data]
         with self.figure.batch_update():
             self.figure.data = ()
-            self.figure.add_traces(list(new.data))
-            self.figure.layout = new.layout
+            self.figure.add_traces(traces)
+            self.figure.layout = _plain_dates(dict(new.layout._props))
         self.events.attach()
         self.controls["status"].value = ""
 
@@ -325,6 +341,35 @@ class Explorer:
                 "controls need a live kernel (open the notebook in JupyterLab).</i></p>")
         bundle["text/html"] = note + figure_html(go.Figure(self.figure))
         return bundle
+
+
+def _iso(value) -> str:
+    ts = pd.Timestamp(value)
+    return f"{ts:%Y-%m-%d}" if ts == ts.normalize() else ts.isoformat()
+
+
+def _plain_dates(obj):
+    """``obj`` (a trace's or layout's properties) with every date as an ISO string.
+
+    Examples
+    --------
+    >>> _plain_dates({"x": np.array(["2026-01-05"], dtype="datetime64[ns]"),
+    ...               "range": [pd.Timestamp("2026-01-05 12:00")]})
+    {'x': ['2026-01-05'], 'range': ['2026-01-05T12:00:00']}
+    """
+    if isinstance(obj, dict):
+        return {k: _plain_dates(v) for k, v in obj.items()}
+    if isinstance(obj, np.ndarray):
+        if obj.dtype.kind == "M":
+            return [None if pd.isna(v) else _iso(v) for v in obj]
+        if obj.dtype == object:
+            return [_plain_dates(v) for v in obj]
+        return obj
+    if isinstance(obj, list | tuple):
+        return [_plain_dates(v) for v in obj]
+    if isinstance(obj, datetime | date | np.datetime64):
+        return None if pd.isna(obj) else _iso(obj)
+    return obj
 
 
 def _check_choice(what: str, value, choices: Iterable) -> None:

@@ -204,10 +204,55 @@ def _ratio(num: np.ndarray, den: np.ndarray, factor: float) -> np.ndarray:
         return np.where(den > 0, factor * num / den, np.nan)
 
 
-def _roll(sums: pd.DataFrame, window: int) -> pd.DataFrame:
-    # trailing window over periods, per dyad; NaN totals (missing days) count as 0
-    return (sums.groupby(level=["source", "target"], sort=False)
-            .transform(lambda s: s.rolling(window, min_periods=1).sum()))
+def _roll(sums: pd.DataFrame, window: int, min_periods: int | None = None) -> pd.DataFrame:
+    # trailing window over periods, per dyad; NaN totals (missing days) count as 0. The first
+    # `min_periods - 1` periods of each dyad (default: window - 1) have no full window: NaN.
+    g = sums.groupby(level=["source", "target"], sort=False)
+    out = g.transform(lambda s: s.rolling(window, min_periods=1).sum())
+    early = g.cumcount().to_numpy() < (window if min_periods is None else min_periods) - 1
+    out.loc[early] = np.nan
+    return out
+
+
+def _check_min_periods(rolling, min_periods) -> None:
+    if min_periods is None:
+        return
+    if not rolling:
+        raise ValueError("min_periods needs rolling=<periods>")
+    if not isinstance(min_periods, int | np.integer) or not 1 <= min_periods <= rolling:
+        raise ValueError(f"min_periods={min_periods!r}; give a whole number from 1 to "
+                         f"rolling={rolling}, or None (= rolling: NaN until the window is full)")
+
+
+def partial_periods(periods: pd.DatetimeIndex, freq: str, start, end) -> list[str]:
+    """Periods (labelled by their first day) that hold fewer days than a full period because
+    the data range ``start``..``end`` cuts them (the first and last week or month).
+
+    Examples
+    --------
+    >>> p = pd.DatetimeIndex(["2021-05-31", "2021-06-07", "2021-06-14"])
+    >>> partial_periods(p, "W", "2021-06-01", "2021-06-16")
+    ['2021-05-31', '2021-06-14']
+    """
+    f = _freq(freq)
+    if f == "D" or not len(periods):
+        return []
+    start, end = pd.Timestamp(start), pd.Timestamp(end)
+    last = (periods + pd.Timedelta(days=6) if f == "W"
+            else periods + pd.offsets.MonthEnd(0))
+    cut = (periods < start) | (last > end)
+    return [f"{p:%Y-%m-%d}" for p in periods[cut]]
+
+
+def partial_mask(frame: pd.DataFrame) -> pd.Series:
+    """Boolean Series: True on rows whose period is partial (``attrs["partial_periods"]``).
+
+    Use it to drop or flag them: ``df[~partial_mask(df)]`` or
+    ``df.assign(partial=partial_mask(df))``.
+    """
+    partial = pd.DatetimeIndex(frame.attrs.get("partial_periods") or [])
+    return pd.Series(pd.DatetimeIndex(frame["date"]).isin(partial), index=frame.index,
+                     name="partial")
 
 
 def _baseline_range(baseline, periods: pd.DatetimeIndex) -> tuple[pd.Timestamp, pd.Timestamp]:
@@ -231,7 +276,8 @@ def compute_indices(cube: pd.DataFrame, totals: pd.DataFrame,
                     dyads: Iterable | str | None = None, freq: str = "D",
                     rolling: int | None = None,
                     baseline: tuple | str | None = None,
-                    components: Mapping[str, float] | None = None) -> pd.DataFrame:
+                    components: Mapping[str, float] | None = None,
+                    min_periods: int | None = None) -> pd.DataFrame:
     """Compute rhetoric-intensity indices per directed dyad as one tidy long frame.
 
     Formulas (sums over the dyad's cube rows in each period; see the module docstring):
@@ -270,13 +316,18 @@ def compute_indices(cube: pd.DataFrame, totals: pd.DataFrame,
         Day, week (Mon–Sun, labelled by Monday) or month (labelled by its first day).
     rolling : int, optional
         Trailing window of this many periods, computed from window SUMS (the ratio of sums
-        over the last ``rolling`` periods, i.e. the index of the summed window; the first
-        periods use the periods available). The unsmoothed value is kept in column ``raw``.
+        over the last ``rolling`` periods, i.e. the index of the summed window). The first
+        ``rolling - 1`` periods have no full window and are NaN (see ``min_periods``). The
+        unsmoothed value is kept in column ``raw``.
     baseline : (start, end) or "all", optional
         Baseline period of the composite's z-scores (default :data:`DEFAULT_BASELINE`).
     components : dict, optional
         Composite components and weights; the weight's sign orients the component (default
         :data:`DEFAULT_COMPONENTS`).
+    min_periods : int, optional
+        With ``rolling``: periods a window needs before it gets a value (default
+        ``rolling``: NaN until the window is full); ``min_periods=1`` gives the first periods
+        the ratio of the periods available.
 
     Returns
     -------
@@ -285,7 +336,10 @@ def compute_indices(cube: pd.DataFrame, totals: pd.DataFrame,
         ``index``, ``value`` (+ ``raw`` when ``rolling`` is set); one row per dyad, index and
         period. ``attrs``: ``source``, ``synthetic``, ``note`` (from the cube), ``freq``,
         ``rolling``, ``baseline``, ``components``, ``units`` (index -> unit), ``start``,
-        ``end``, and ``baseline_stats`` ({dyad: {component: [mean, sd]}}) for the composite.
+        ``end``, ``partial_periods`` (first days of the periods the range cuts, e.g. a week
+        from 2021-06-01 starts on Monday 2021-05-31 and holds 6 days: drawn with hollow
+        markers by :mod:`toolkit.charts`; see :func:`partial_mask`) and ``baseline_stats``
+        ({dyad: {component: [mean, sd]}}) for the composite.
 
     Raises
     ------
@@ -313,6 +367,7 @@ def compute_indices(cube: pd.DataFrame, totals: pd.DataFrame,
     f = _freq(freq)
     if rolling is not None and (not isinstance(rolling, int | np.integer) or rolling < 1):
         raise ValueError(f"rolling={rolling!r}; give a whole number of periods ≥ 1, or None")
+    _check_min_periods(rolling, min_periods)
     comps = dict(DEFAULT_COMPONENTS if components is None else components)
     bad = [k for k in comps if k not in _RATIOS]
     if bad or not comps:
@@ -322,7 +377,12 @@ def compute_indices(cube: pd.DataFrame, totals: pd.DataFrame,
     sums, periods = _period_sums(cube, totals, pairs, f)
 
     attrs = {k: cube.attrs.get(k) for k in ("source", "synthetic", "note", "dataset", "date_basis")}
-    attrs.update({"freq": f, "freq_label": FREQ_LABELS[f], "rolling": rolling, "baseline": None,
+    attrs.update({"freq": f, "freq_label": FREQ_LABELS[f], "rolling": rolling,
+                  "min_periods": (min_periods or rolling) if rolling else None,
+                  "partial_periods": partial_periods(
+                      periods, f, totals["date"].min(), totals["date"].max()) if len(periods)
+                  else [],
+                  "baseline": None,
                   "units": {i: UNITS[i] for i in wanted},
                   "start": f"{pd.Timestamp(totals['date'].min()):%Y-%m-%d}" if len(periods)
                   else None,
@@ -340,7 +400,7 @@ def compute_indices(cube: pd.DataFrame, totals: pd.DataFrame,
     raw = {name: _ratio(sums[n].to_numpy(), sums[d].to_numpy(), k)
            for name, (n, d, k) in _RATIOS.items()}
     if rolling:
-        rolled = _roll(sums, rolling)
+        rolled = _roll(sums, rolling, min_periods)
         smooth = {name: _ratio(rolled[n].to_numpy(), rolled[d].to_numpy(), k)
                   for name, (n, d, k) in _RATIOS.items()}
     else:
@@ -407,7 +467,8 @@ def compute_indices(cube: pd.DataFrame, totals: pd.DataFrame,
 
 def compute_index(cube: pd.DataFrame, totals: pd.DataFrame, index: str = "volume", *,
                   freq: str = "D", rolling: int | None = None, dyads=None,
-                  baseline: tuple | str | None = None) -> pd.DataFrame:
+                  baseline: tuple | str | None = None,
+                  min_periods: int | None = None) -> pd.DataFrame:
     """Compute ONE index per directed dyad as a tidy long frame.
 
     A thin wrapper of :func:`compute_indices` (see it for the formulas).
@@ -421,8 +482,9 @@ def compute_index(cube: pd.DataFrame, totals: pd.DataFrame, index: str = "volume
     freq : {"D", "W", "M"}
         Day, week (Mon–Sun, labelled by Monday) or month.
     rolling : int, optional
-        Trailing window over this many periods (ratio of window sums), e.g. 7 for 7 days.
-    dyads, baseline
+        Trailing window over this many periods (ratio of window sums), e.g. 7 for 7 days;
+        NaN until the window is full unless ``min_periods`` says otherwise.
+    dyads, baseline, min_periods
         As in :func:`compute_indices`.
 
     Returns
@@ -442,7 +504,7 @@ def compute_index(cube: pd.DataFrame, totals: pd.DataFrame, index: str = "volume
     if not isinstance(index, str) or index not in INDICES:
         raise ValueError(f"Unknown index {index!r}; choose one of {', '.join(INDICES)}")
     return compute_indices(cube, totals, [index], dyads=dyads, freq=freq, rolling=rolling,
-                           baseline=baseline)
+                           baseline=baseline, min_periods=min_periods)
 
 
 def window_means(frame: pd.DataFrame, date, days: int = 30, *,
@@ -508,7 +570,7 @@ _SC_SUFFIXES = (" Volume Intensity", " Volume")
 
 
 def doc_indices(doc: pd.DataFrame, *, freq: str = "D",
-                rolling: int | None = None) -> pd.DataFrame:
+                rolling: int | None = None, min_periods: int | None = None) -> pd.DataFrame:
     """Coverage volume and tone per query and source country from DOC 2.0 timelines.
 
     Parameters
@@ -521,7 +583,11 @@ def doc_indices(doc: pd.DataFrame, *, freq: str = "D",
     freq : {"D", "W", "M"}
         Output periods, as in :func:`compute_indices` (finer DOC steps are summed into days).
     rolling : int, optional
-        Trailing mean over this many periods (of the period values; ``raw`` keeps them).
+        Trailing mean over this many periods (of the period values; ``raw`` keeps them); NaN
+        until the window is full.
+    min_periods : int, optional
+        With ``rolling``: periods a window needs before it gets a value (default
+        ``rolling``).
 
     Returns
     -------
@@ -544,7 +610,8 @@ def doc_indices(doc: pd.DataFrame, *, freq: str = "D",
           country; the suffix " Volume Intensity" is stripped), plain mean of the steps.
 
         ``attrs`` keeps the frame's ``source``/``synthetic`` and adds
-        ``freq``, ``rolling``, ``units``.
+        ``freq``, ``rolling``, ``units`` and ``partial_periods`` (as in
+        :func:`compute_indices`).
 
     Examples
     --------
@@ -562,6 +629,7 @@ def doc_indices(doc: pd.DataFrame, *, freq: str = "D",
                          "expected date, query, mode, series, value, norm (as returned by "
                          "toolkit.load_doc_timelines)")
     f = _freq(freq)
+    _check_min_periods(rolling, min_periods)
     d = doc.copy()
     if "norm" not in d:
         d["norm"] = np.nan
@@ -627,13 +695,18 @@ def doc_indices(doc: pd.DataFrame, *, freq: str = "D",
     if rolling and len(out):
         out["raw"] = out["value"]
         out["value"] = (out.groupby(["index", "query", "source_country"], sort=False)["raw"]
-                        .transform(lambda s: s.rolling(rolling, min_periods=1).mean()))
+                        .transform(lambda s: s.rolling(
+                            rolling, min_periods=min_periods or rolling).mean()))
     out.attrs = {k: doc.attrs.get(k) for k in ("source", "synthetic", "note")}
     if out.attrs.get("source") in (None, "unknown"):
         out.attrs["source"] = "doc"
     out.attrs["product"] = "doc"
+    days = pd.DatetimeIndex(dates) if len(d) else pd.DatetimeIndex([])
     out.attrs.update({"freq": f, "freq_label": FREQ_LABELS[f], "rolling": rolling,
-                      "units": dict(DOC_UNITS)})
+                      "units": dict(DOC_UNITS),
+                      "partial_periods": partial_periods(
+                          pd.DatetimeIndex(sorted(out["date"].unique())), f,
+                          days.min().normalize(), days.max().normalize()) if len(days) else []})
     return out
 
 

@@ -39,7 +39,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .actors import CAMEO_COUNTRIES, FIPS_OF_FOCUS, fips_hint
+from .actors import CAMEO_COUNTRIES, actor_hint, fips_hint
 from .config import REPO_ROOT
 
 DEFAULT_PATH = REPO_ROOT / "data" / "milestones.csv"
@@ -119,9 +119,7 @@ def _check_row(row: dict[str, str]) -> list[str]:
         problems.append("actors is empty; give ';'-separated CAMEO codes such as RUS;KOR")
     for code in codes:
         if code not in CAMEO_COUNTRIES and code not in ORGANISATIONS:
-            fips = {v: k for k, v in FIPS_OF_FOCUS.items()}
-            hint = f" ({code} is the FIPS geo code of {fips[code]}; use {fips[code]})" \
-                if code in fips else ""
+            hint = f" ({actor_hint(code).rstrip('.')})" if actor_hint(code) else ""
             problems.append(
                 f"actor {code!r} is not a CAMEO country code or one of "
                 f"{', '.join(ORGANISATIONS)}{hint}; see toolkit.actors.CAMEO_COUNTRIES")
@@ -375,3 +373,46 @@ def load_milestones(path: str | os.PathLike | None = None, *,
     df.attrs = {"files": [str(f["origin"].iloc[0]) for f in frames if len(f)]}
     return filter_milestones(df, categories=categories, actors=actors, match=match,
                              start=start, end=end, confidence=confidence)
+
+
+def lookup_milestones(ids: str | Iterable[str],
+                      registry: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The registry rows of milestone ids (in the order given), e.g. ``"invasion"``.
+
+    Parameters
+    ----------
+    ids : str or list of str
+        Registry ids (``toolkit.load_milestones()["id"]``; the README lists them).
+    registry : DataFrame, optional
+        Where to look them up (default: :func:`load_milestones`).
+
+    Raises
+    ------
+    ValueError
+        For an unknown id, listing every valid id.
+
+    Examples
+    --------
+    >>> lookup_milestones(["invasion", "treaty-2024"])["date"].dt.strftime("%F").tolist()
+    ['2022-02-24', '2024-06-19']
+    """
+    reg = load_milestones() if registry is None else registry
+    wanted = [ids] if isinstance(ids, str) else [str(i) for i in ids]
+    known = reg["id"].astype(str).tolist() if "id" in reg else []
+    bad = [i for i in wanted if i not in known]
+    if bad:
+        raise ValueError(unknown_ids_message(bad, known))
+    rows = reg.set_index(reg["id"].astype(str), drop=False).loc[wanted].reset_index(drop=True)
+    rows.attrs = dict(reg.attrs)
+    return rows
+
+
+def unknown_ids_message(bad: Iterable[str], known: Iterable[str], lead: str = "") -> str:
+    """One-line error for unknown milestone ids that lists the valid ids (``lead`` replaces
+    the opening "Unknown milestone id ...")."""
+    bad, known = list(bad), list(known)
+    what = "id" if len(bad) == 1 else "ids"
+    valid = ", ".join(known) if known else "(the registry is empty)"
+    lead = lead or f"Unknown milestone {what} {', '.join(map(repr, bad))}"
+    return (f"{lead}; valid ids: {valid} "
+            "(see toolkit.load_milestones()[['id', 'date', 'title']])")

@@ -25,17 +25,35 @@ from . import __version__
 from .config import REPO_ROOT
 from .store import write_bytes_atomic, write_json_atomic
 
+#: The report's one copy of plotly.js (in the report folder), loaded by every page and figure.
+PLOTLYJS = "plotly.min.js"
+
+
+def write_plotlyjs(out_dir: Path) -> Path:
+    """Write plotly.js (the version this plotly ships) as ``<out_dir>/plotly.min.js``."""
+    from plotly.offline import get_plotlyjs
+
+    path = Path(out_dir) / PLOTLYJS
+    data = get_plotlyjs().encode()
+    if not path.exists() or path.read_bytes() != data:
+        write_bytes_atomic(path, data)
+    return path
+
 
 def kernel_env(*, figures_dir: Path | None = None, source: str | None = None,
-               notebook: str | None = None, pngs: bool = True) -> dict[str, str]:
+               notebook: str | None = None, pngs: bool = True,
+               plotlyjs: Path | None = None) -> dict[str, str]:
     """Environment for a notebook's kernel: this process's, plus the report's settings.
 
     ``TOOLKIT_FIGURES_DIR`` makes :func:`toolkit.show` save figures, ``TOOLKIT_NOTEBOOK`` prefixes
     their names, ``TOOLKIT_SOURCE`` is read by every notebook's parameter cell, and
     ``TOOLKIT_FIGURES_PNG=defer`` leaves the PNGs to :func:`render_pending` (unless it is "0";
-    ``pngs=False``, e.g. without Chrome, sets it to "0": the figures are saved as HTML only).
+    ``pngs=False``, e.g. without Chrome, sets it to "0": the figures are saved as HTML only),
+    ``TOOLKIT_PLOTLYJS`` (``plotlyjs``) makes pages and figures load that shared plotly.js.
     """
     env = dict(os.environ)
+    if plotlyjs is not None:
+        env["TOOLKIT_PLOTLYJS"] = str(plotlyjs)
     if figures_dir is not None:
         env["TOOLKIT_FIGURES_DIR"] = str(figures_dir)
         if not pngs:
@@ -137,7 +155,7 @@ def _relative_outputs(nb):
 
 def execute_notebook(path: Path, *, figures_dir: Path | None = None, source: str | None = None,
                      timeout: int = 600, allow_errors: bool = False, render_pngs: bool = True,
-                     pngs: bool | None = None):
+                     pngs: bool | None = None, plotlyjs: Path | None = None):
     """Execute one notebook in a fresh kernel (cwd = its folder); returns the executed node.
 
     ``TOOLKIT_FIGURES_DIR`` and ``TOOLKIT_NOTEBOOK`` are set for the kernel (not for this
@@ -145,7 +163,9 @@ def execute_notebook(path: Path, *, figures_dir: Path | None = None, source: str
     saves figures; ``source`` sets ``TOOLKIT_SOURCE``. The kernels defer their PNGs; they are
     rendered here when the notebook is done (``render_pngs``; :func:`build_report` renders them
     in a separate thread instead, while the next notebook runs). ``pngs=False`` saves the figures
-    as HTML only; the default (None) does so when no Chrome/Chromium is found.
+    as HTML only; the default (None) does so when no Chrome/Chromium is found. ``plotlyjs``: the
+    shared plotly.js (see :func:`kernel_env`); the page must then be written with
+    ``notebook_html(nb, plotlyjs_src=...)``.
 
     Raises
     ------
@@ -165,7 +185,7 @@ def execute_notebook(path: Path, *, figures_dir: Path | None = None, source: str
                             resources={"metadata": {"path": str(path.parent)}})
     try:
         client.execute(env=kernel_env(figures_dir=figures_dir, source=source,
-                                      notebook=path.stem, pngs=pngs))
+                                      notebook=path.stem, pngs=pngs, plotlyjs=plotlyjs))
     except Exception as err:  # a cell error, a timeout, a dead kernel: keep what ran
         err.notebook = nb
         raise
@@ -260,11 +280,33 @@ def static_outputs(nb):
     return nb
 
 
-def notebook_html(nb) -> str:
-    """Render an executed notebook as standalone HTML (lab template), static outputs first."""
+# nbconvert's lab template with no reference to a CDN: require.js (nothing on our pages uses
+# it), MathJax (our notebooks hold no maths) and the mermaid loader (no diagrams) are dropped;
+# the report's plotly.js is loaded first.
+_PAGE_TEMPLATE = """{%- extends 'lab/index.html.j2' -%}
+{%- block html_head_js -%}
+{%- if resources.plotlyjs_src %}<script src="{{ resources.plotlyjs_src }}"></script>{% endif -%}
+{%- endblock html_head_js -%}
+{%- block html_head_js_mathjax -%}{%- endblock html_head_js_mathjax -%}
+{%- block html_head_js_mermaidjs -%}{%- endblock html_head_js_mermaidjs -%}
+"""
+
+
+def notebook_html(nb, plotlyjs_src: str | None = None) -> str:
+    """Render an executed notebook as standalone HTML (lab template), static outputs first.
+
+    The page makes no network request. ``plotlyjs_src``: relative URL of a shared plotly.js
+    that the page loads (for notebooks executed with ``plotlyjs``, whose charts do not embed
+    it).
+    """
+    import jinja2
     from nbconvert import HTMLExporter
 
-    body, _ = HTMLExporter(template_name="lab").from_notebook_node(static_outputs(nb))
+    exporter = HTMLExporter(template_name="lab", template_file="toolkit-page.html.j2",
+                            extra_loaders=[jinja2.DictLoader(
+                                {"toolkit-page.html.j2": _PAGE_TEMPLATE})])
+    body, _ = exporter.from_notebook_node(static_outputs(nb),
+                                          resources={"plotlyjs_src": plotlyjs_src})
     return body
 
 
@@ -283,7 +325,7 @@ def _run_one(nb_path: Path, out: Path, figs: Path, source: str | None, renderer,
     entry = {"notebook": nb_path.name, "html": f"{nb_path.stem}.html", "error": None}
     try:
         nb = execute_notebook(nb_path, figures_dir=figs, source=source, render_pngs=False,
-                              pngs=pngs)
+                              pngs=pngs, plotlyjs=out / PLOTLYJS)
     except CellExecutionError as err:
         nb = err.notebook
         entry["error"] = (_errors(nb) or [str(err).strip().splitlines()[-1]])[0]
@@ -294,7 +336,8 @@ def _run_one(nb_path: Path, out: Path, figs: Path, source: str | None, renderer,
         entry["error"] = relative_paths(entry["error"])
     entry["pngs"] = renderer.submit(render_pending, figs, nb_path.stem) if pngs else None
     if nb is not None:
-        write_bytes_atomic(out / entry["html"], notebook_html(_relative_outputs(nb)).encode())
+        write_bytes_atomic(out / entry["html"],
+                           notebook_html(_relative_outputs(nb), PLOTLYJS).encode())
     entry["seconds"] = round(time.perf_counter() - t0, 1)
     status = f"FAILED ({entry['error']})" if entry["error"] else "executed"
     print(f"report: {nb_path.name} {status} in {entry['seconds']} s", flush=True)
@@ -333,6 +376,7 @@ def build_report(out_dir: str | os.PathLike = "reports", *, notebooks: list[Path
     out = Path(out_dir).resolve()
     figs = out / "figures"
     figs.mkdir(parents=True, exist_ok=True)
+    write_plotlyjs(out)
     nbs = [Path(p) for p in notebooks] if notebooks else sorted(
         (REPO_ROOT / "notebooks").glob("[0-9]*.ipynb"))
     jobs = max(1, jobs if jobs is not None else min(2, os.cpu_count() or 1))
@@ -456,8 +500,8 @@ Machine-readable: <a href="manifest.json">manifest.json</a>.</p>{data}{warn}
 <h2>Notebooks</h2><p>Executed notebooks as HTML; their charts work offline.</p>
 <table><tr><th>notebook</th><th>status</th><th>data source</th><th>figures</th>
 <th>time</th></tr>{nb_rows}</table>
-<h2>Figures</h2><p>Each figure as interactive HTML (self-contained) and PNG, with a provenance
-sidecar (<code>.html.json</code>).</p>
+<h2>Figures</h2><p>Each figure as interactive HTML (offline: it loads the report's
+plotly.min.js) and PNG, with a provenance sidecar (<code>.html.json</code>).</p>
 <table><tr><th></th><th>figure</th><th>notebook</th><th>source</th>
 <th>data range</th><th>generated</th><th>toolkit</th></tr>{fig_rows}</table>
 </body></html>"""

@@ -1,12 +1,18 @@
 """Plotly figures for the analysis results (no I/O; each returns a ``go.Figure`` with a caption
-naming the data source, the date range, the toolkit version and the method's settings)."""
+naming the data source, the date range, the toolkit version and the method's settings).
+
+They share the toolkit's theme (:data:`toolkit.charts.TEMPLATE`: white, dark text, light grid,
+colour-blind-safe palette) with the main charts, and their axes name quantities in words and
+units (the index's unit from the result's ``attrs["unit"]``).
+"""
 
 from __future__ import annotations
 
 import pandas as pd
 import plotly.graph_objects as go
 
-from ..charts import PALETTE, add_caption, caption_text
+from ..charts import PALETTE, TEMPLATE, add_caption, caption_text, fit_legend
+from ..indices import TITLES, UNITS
 
 
 def _caption(info: dict, detail: str = "") -> str:
@@ -21,9 +27,19 @@ def _finish(fig: go.Figure, info: dict, *, title: str, y_title: str, x_title: st
             detail: str) -> go.Figure:
     prov = {k: info.get(k) for k in ("source", "synthetic", "start", "end", "method")}
     prov.update({k: info[k] for k in ("dataset", "date_basis", "note") if info.get(k)})
-    fig.update_layout(title=title, template="plotly_white", yaxis_title=y_title,
+    fig.update_layout(title={"text": title}, template=TEMPLATE, yaxis_title=y_title,
                       xaxis_title=x_title, hovermode="x unified", meta={"provenance": prov})
-    return add_caption(fig, _caption(info, detail))
+    return fit_legend(add_caption(fig, _caption(info, detail)))
+
+
+def _unit(info: dict) -> str:
+    """The index's unit in words (``attrs["unit"]``, else from ``attrs["index"]``)."""
+    return str(info.get("unit") or UNITS.get(str(info.get("index", "")), "") or "index value")
+
+
+def _what(info: dict) -> str:
+    """The index's name in words, e.g. "Verbal-conflict share" (empty when unknown)."""
+    return TITLES.get(str(info.get("index", "")), "")
 
 
 def _band(fig: go.Figure, x, low, high, *, name: str, colour: str, opacity: float = 0.2,
@@ -54,8 +70,7 @@ def plot_its(result, *, title: str = "Interrupted time series") -> go.Figure:
     detail = (f"OLS, Newey–West HAC SEs ({info['hac_lags']} lags"
               f"{', prewhitened' if info['prewhiten'] else ''}); "
               f"missing days: {info['n_missing']} ({info['missing']})")
-    return _finish(fig, info, title=title, y_title=info.get("unit") or "index", x_title="",
-                   detail=detail)
+    return _finish(fig, info, title=title, y_title=_unit(info), x_title="", detail=detail)
 
 
 def plot_event_study(result, *, title: str = "Event study: abnormal intensity") -> go.Figure:
@@ -100,7 +115,7 @@ def plot_break_search(result, *, title: str = "Break search: Chow F at every dat
     detail = (f"sup-F = {t.loc['sup_f', 'statistic']:.2f} (p = {t.loc['sup_f', 'p_value']:.3g}, "
               f"trim {result.info['trim']}); CUSUM p = {t.loc['cusum', 'p_value']:.3g}; "
               "assumes uncorrelated errors")
-    return _finish(fig, result.info, title=title, y_title="F statistic", x_title="",
+    return _finish(fig, result.info, title=title, y_title="Chow F statistic", x_title="",
                    detail=detail)
 
 
@@ -110,7 +125,8 @@ def plot_irf(irf: pd.DataFrame, *, title: str = "Impulse responses") -> go.Figur
 
     names = list(dict.fromkeys(irf["impulse"]))
     fig = make_subplots(rows=len(names), cols=len(names), shared_xaxes=True,
-                        subplot_titles=[f"{i} → {r}" for r in names for i in names])
+                        subplot_titles=[f"response of {r} to a shock in {i}"
+                                        for r in names for i in names])
     for ri, resp in enumerate(names):
         for ci, imp in enumerate(names):
             g = irf[(irf["impulse"] == imp) & (irf["response"] == resp)]
@@ -128,8 +144,13 @@ def plot_irf(irf: pd.DataFrame, *, title: str = "Impulse responses") -> go.Figur
     diff_text = (", ".join(f"{k} Δ{v}" for k, v in diffs.items() if v) or "none")
     detail = (f"VAR({info.get('lag_order', '?')}); differenced: {diff_text}; "
               f"{'orthogonalised' if info.get('orthogonalised') else 'unit'} shocks; 95 % bands")
-    fig.update_xaxes(title_text="days after shock", row=len(names))
-    return _finish(fig, info, title=title, y_title="", x_title="", detail=detail)
+    fig.update_xaxes(title_text="days after the shock", row=len(names))
+    fig = _finish(fig, info, title=title, y_title="", x_title="", detail=detail)
+    what = _what(info).lower()
+    ytitle = f"change in {what}" if what else "response (index units)"
+    for r in range(1, len(names) + 1):
+        fig.update_yaxes(title_text=ytitle, title_font={"size": 11}, row=r, col=1)
+    return fig
 
 
 def plot_stl(decomposition: pd.DataFrame, *, title: str = "STL decomposition (weekly)"
@@ -138,15 +159,19 @@ def plot_stl(decomposition: pd.DataFrame, *, title: str = "STL decomposition (we
     from plotly.subplots import make_subplots
 
     parts = ["observed", "trend", "seasonal", "resid"]
-    fig = make_subplots(rows=4, cols=1, shared_xaxes=True, vertical_spacing=0.04,
-                        subplot_titles=parts)
+    info = dict(decomposition.attrs)
+    period = info.get("period")
+    names = ["observed", "trend", f"seasonal ({period}-day pattern)" if period else "seasonal",
+             "remainder"]
+    fig = make_subplots(rows=4, cols=1, shared_xaxes=True, vertical_spacing=0.06,
+                        subplot_titles=names)
     for i, part in enumerate(parts):
         fig.add_trace(go.Scattergl(x=decomposition["date"], y=decomposition[part], mode="lines",
                                    name=part, line={"color": PALETTE[i], "width": 1}),
                       row=i + 1, col=1)
-    info = dict(decomposition.attrs)
-    detail = f"STL period {info.get('period')} days, robust={info.get('robust')}"
-    fig.update_layout(showlegend=False)
+    detail = (f"STL period {period} days, robust={info.get('robust')}; every panel in "
+              f"{_unit(info)}")
+    fig.update_layout(showlegend=False, height=720)
     return _finish(fig, info, title=title, y_title="", x_title="", detail=detail)
 
 
@@ -168,7 +193,8 @@ def plot_irr(table: pd.DataFrame, *, kind: str = "level",
     what = f"root {info['root_code']}" if info.get("root_code") else "all events"
     detail = (f"{info.get('dyad', '')} {what}; offset log(total GDELT events); "
               f"{info.get('cov', '')} SEs")
-    fig = _finish(fig, info, title=title, y_title="", x_title="IRR (log scale)", detail=detail)
+    fig = _finish(fig, info, title=title, y_title="",
+                  x_title="incidence-rate ratio (log scale; 1 = no change)", detail=detail)
     fig.update_layout(hovermode="closest")
     return fig
 
