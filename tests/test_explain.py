@@ -165,3 +165,12 @@ def test_limit_keeps_the_most_reported_and_says_how_many_make_the_value(demo_idx
     pd.testing.assert_frame_equal(top.events, full.events.head(5))
     assert f"from {len(full.events)} events, 5 most reported shown" in top.summary()
     assert f"{len(full.events) - 5} less reported events not listed" in top._repr_html_()
+
+
+def test_a_cube_can_be_explained_too():
+    cube = toolkit.load_cube("2026-02-20", "2026-02-22", source="demo")
+    ex = toolkit.explain(cube, ("KOR", "RUS"), "volume", "2026-02-21")
+    want = cube[(cube["date"] == "2026-02-21") & (cube["source"] == "KOR")
+                & (cube["target"] == "RUS")]["events"].sum()
+    assert ex.period == "2026-02-21" and len(ex.events) == want > 0
+    assert ex.dyad == "KOR→RUS"
