@@ -137,6 +137,9 @@ def test_local_events_of_real_rows_add_up_to_the_local_cube(real_local):
     # real rows: real URLs (SOURCEURL), real CAMEO codes with their text
     assert ev["url"].str.startswith("http").mean() > 0.9
     assert not ev["event_description"].str.startswith("Unknown").any()
+    # an actor without a type is "" (as the cube's source_type), never missing
+    assert ev["source_type"].notna().all() and (ev["source_type"] == "").any()
+    assert ev["target_type"].notna().all()
 
 
 def test_local_filters_select_exactly_the_cells(real_local):

@@ -66,6 +66,8 @@ COLUMNS: list[str] = list(RAW)
 _CODES = ("source", "target", "source_actor", "source_name", "source_type", "target_actor",
           "target_name", "target_type", "event_code", "event_description", "root_code",
           "action_geo", "url")
+#: Columns whose NULL is "" (the cube's ``source_type`` is COALESCE(Actor1Type1Code, '')).
+_BLANK_IS_EMPTY = ("source_type", "target_type")
 _INTS = ("GLOBALEVENTID", "quad_class", "num_articles", "num_mentions", "num_sources")
 _FLOATS = ("goldstein", "avg_tone")
 SOURCES = ("auto", "demo", "local", "bigquery")
@@ -202,6 +204,8 @@ def events_sql(start, end, *, actors: Iterable[str] | str | None = None, dyads=N
     cols = ", ".join(list(A.INPUT_COLUMNS) + [c for c in raw if c not in A.INPUT_COLUMNS])
     out = ",\n  ".join(
         f"PARSE_DATE('%Y%m%d', CAST({day} AS STRING)) AS date" if c == "date"
+        # as the cube: no actor type is "" (not NULL), so events group into its cells
+        else f"COALESCE({RAW[c]}, '') AS {c}" if c in _BLANK_IS_EMPTY
         else f"{RAW[c]} AS {c}" for c in COLUMNS if c != "event_description")
     return f"""WITH ev AS (
   SELECT {cols}
@@ -250,6 +254,8 @@ def finish(df: pd.DataFrame) -> pd.DataFrame:
             v = v.fillna(0).astype(np.int64).astype(bool)
         else:
             v = v.astype("string")
+            if c in _BLANK_IS_EMPTY:
+                v = v.fillna("")
         out[c] = v.to_numpy() if c not in _CODES else v.array
     codes = out["event_code"].fillna(out["root_code"])
     out.insert(COLUMNS.index("event_description"), "event_description",
