@@ -87,11 +87,11 @@ class Explorer:
     controls : dict of str -> ipywidgets.Widget
         ``dyads, index, freq, rolling, dates, categories, export_name, export_format,
         export_button, status``. Setting a control's ``value`` redraws the chart.
-    events : toolkit.explorer_events.EventList
-        The list under the chart: clicking a point shows that period's top events
-        (:func:`toolkit.explain`); ``events.show(dyad, date)`` does the same from code.
     widget : ipywidgets.VBox
-        Controls, chart and event list together (what a notebook cell displays).
+        Controls and chart together (what a notebook cell displays).
+    events : toolkit.explorer_events.EventList
+        The list under the chart (in ``widget``): clicking a point shows that period's top
+        events (:func:`toolkit.explain`); ``events.show(dyad, date)`` does the same from code.
     """
 
     def __init__(self, cube: pd.DataFrame, totals: pd.DataFrame,
@@ -155,12 +155,12 @@ class Explorer:
             "status": w.HTML(value=""),
         }
         self.figure = go.FigureWidget()
-        from .explorer_events import EventList
-
-        self.events = EventList(self)  # clicking a point lists that period's events
         for key in ("dyads", "index", "freq", "rolling", "dates", "categories"):
             self.controls[key].observe(self._on_change, names="value")
         self.controls["export_button"].on_click(self._on_export)
+        from .explorer_events import EventList
+
+        self.events = EventList(self)  # clicking a point lists that period's events
         c = self.controls
         self.widget = w.VBox([
             w.HBox([c["dyads"], w.VBox([c["index"], c["freq"], c["rolling"]]),
