@@ -34,13 +34,21 @@ def test_the_list_sits_under_the_chart_with_a_hint(ex):
     assert "Click a point" in ex.events.widget.value and ex.events.last is None
 
 
+def _threat_day(ex) -> str:
+    """The day of the warning's two weeks with most RUS→KOR threats (so it has events)."""
+    f = ex.frame()
+    f = f[(f["dyad"] == "RUS→KOR") & (f["date"] >= "2026-02-21") & (f["date"] <= "2026-03-06")]
+    return f"{f.set_index('date')['value'].idxmax():%Y-%m-%d}"
+
+
 def test_click_lists_the_events_of_that_day(ex):
-    y = _click(ex, "RUS→KOR", "2026-02-23")
+    day = _threat_day(ex)
+    y = _click(ex, "RUS→KOR", day)
     shown = ex.events.last
-    assert shown.dyad == "RUS→KOR" and shown.period == "2026-02-23"
-    assert shown.value == pytest.approx(y, rel=1e-12)
+    assert shown.dyad == "RUS→KOR" and shown.period == day
+    assert shown.value == pytest.approx(y, rel=1e-12) and len(shown.events) > 0
     page = ex.events.widget.value
-    assert "SYNTHETIC demo data" in page and "2026-02-23" in page
+    assert "SYNTHETIC demo data" in page and day in page
     assert shown.events["event_description"].iloc[0] in page
     assert set(shown.events["root_code"]) == {"13"}
     assert len(shown.events) <= ex.events.limit
