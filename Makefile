@@ -10,10 +10,10 @@ STAMP  := $(VENV)/.installed
 
 env: $(STAMP)
 
+# PYTHONWARNINGS: setuptools' "Editable installation" banner is advice for package authors
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	# setuptools' "Editable installation" banner is advice for package authors, not users
 	PYTHONWARNINGS='ignore:Editable installation' $(PY) -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 

@@ -2,8 +2,9 @@
 
 * :class:`Mirror` writes ``gdeltv2/<stamp>.export.CSV.zip`` (61 tab-separated columns, no
   header), ``gdeltv2/masterfilelist.txt`` (``<bytes> <md5> <url>`` lines, with GDELT's own host
-  in the URLs, as the real list has, plus mentions/gkg lines to skip) and GDELT 1.0
-  ``events/YYYYMMDD.export.CSV.zip`` (58 columns).
+  in the URLs, as the real list has, plus mentions/gkg lines: placeholders to skip, or the
+  real lines of the Mentions files added with :meth:`Mirror.add_v2_mentions`, 16 columns)
+  and GDELT 1.0 ``events/YYYYMMDD.export.CSV.zip`` (58 columns).
 * :class:`MirrorServer` serves it from a threaded ``http.server`` on 127.0.0.1 with injectable
   faults per path, consumed one per request: ``"404"``, ``"500"``, ``("429", seconds)``,
   ``("slow", seconds)`` (sleeps before answering), ``"corrupt"`` (same length, wrong bytes:
@@ -76,6 +77,9 @@ class Mirror:
         self.v2: dict[str, tuple[int, str]] = {}  # name -> (size, md5)
         self.v2t: dict[str, tuple[int, str]] = {}
         self.texts: dict[str, bytes] = {}  # file name -> unzipped content served
+        self.v2m: dict[str, tuple[int, str]] = {}  # Mentions files: name -> (size, md5)
+        self.v2tm: dict[str, tuple[int, str]] = {}
+        self.mention_texts: dict[str, bytes] = {}  # Mentions file name -> content served
 
     def _put(self, rel: str, data: bytes) -> tuple[int, str]:
         p = self.root / rel
@@ -95,12 +99,27 @@ class Mirror:
         self.texts[name] = data
         return name
 
-    def add_v2_zip(self, stamp: str, blob: bytes, *, listed: bool = True) -> str:
-        """Add a 15-minute export as the given zip bytes (any content); returns its name."""
-        name = f"{stamp}.export.CSV.zip"
+    def add_v2_zip(self, stamp: str, blob: bytes, *, listed: bool = True,
+                   kind: str = "export") -> str:
+        """Add a 15-minute file (``kind`` export or mentions) as the given zip bytes (any
+        content); returns its name."""
+        name = f"{stamp}.{kind}.CSV.zip"
         meta = self._put(f"gdeltv2/{name}", blob)
         if listed:
-            self.v2[name] = meta
+            (self.v2m if kind == "mentions" else self.v2)[name] = meta
+        return name
+
+    def add_v2_mentions(self, stamp: str, content: bytes | list[list[str]], *,
+                        translation: bool = False, listed: bool = True) -> str:
+        """Add a 15-minute Mentions file (rows of 16 fields, or raw bytes); returns its name.
+        Listed in the master list with its real size and md5 (instead of a placeholder)."""
+        data = content if isinstance(content, bytes) else to_text(content)
+        kind = "translation.mentions" if translation else "mentions"
+        name = f"{stamp}.{kind}.CSV.zip"
+        meta = self._put(f"gdeltv2/{name}", zip_bytes(name[:-4], data))
+        if listed:
+            (self.v2tm if translation else self.v2m)[name] = meta
+        self.mention_texts[name] = data
         return name
 
     def add_v1(self, day: str, content: bytes | list[list[str]]) -> str:
@@ -112,16 +131,23 @@ class Mirror:
 
     def write_index(self) -> None:
         """Write masterfilelist(-translation).txt as GDELT does (absolute GDELT URLs)."""
-        for fname, files in (("masterfilelist.txt", self.v2),
-                             ("masterfilelist-translation.txt", self.v2t)):
+        host = "http://data.gdeltproject.org/gdeltv2/"
+        for fname, files, mentions, tr in (("masterfilelist.txt", self.v2, self.v2m, ""),
+                                           ("masterfilelist-translation.txt", self.v2t,
+                                            self.v2tm, "translation.")):
             lines = []
-            for name, (size, md5) in sorted(files.items()):
-                stamp = name[:14]
-                lines.append(f"{size} {md5} http://data.gdeltproject.org/gdeltv2/{name}")
-                lines.append(f"1234 {'0' * 32} http://data.gdeltproject.org/gdeltv2/"
-                             f"{stamp}.mentions.CSV.zip")
-                lines.append(f"5678 {'f' * 32} http://data.gdeltproject.org/gdeltv2/"
-                             f"{stamp}.gkg.csv.zip")
+            for stamp in sorted({n[:14] for n in files} | {n[:14] for n in mentions}):
+                name = f"{stamp}.{tr}export.CSV.zip"
+                if name in files:
+                    size, md5 = files[name]
+                    lines.append(f"{size} {md5} {host}{name}")
+                mname = f"{stamp}.{tr}mentions.CSV.zip"
+                if mname in mentions:
+                    size, md5 = mentions[mname]
+                    lines.append(f"{size} {md5} {host}{mname}")
+                elif not self.v2m and not self.v2tm:  # a placeholder line to skip
+                    lines.append(f"1234 {'0' * 32} {host}{stamp}.mentions.CSV.zip")
+                lines.append(f"5678 {'f' * 32} {host}{stamp}.gkg.csv.zip")
             self._put(f"gdeltv2/{fname}", ("\n".join(lines) + "\n").encode())
 
     def frame(self, names=None) -> pd.DataFrame:

@@ -33,6 +33,9 @@ def register_fetch(fetch_sub: argparse._SubParsersAction) -> None:
     p.add_argument("--no-keep-files", action="store_true",
                    help="delete each zip after parsing (saves disk; new actors then re-download)")
     p.add_argument("--retry-gaps", action="store_true", help="ask again for files that were 404")
+    p.add_argument("--mentions", action="store_true",
+                   help="also fetch the GDELT 2.0 Mentions files (~1.7x the download) "
+                        "and keep every article that mentioned a kept event")
     p.add_argument("--timeout", type=positive_float, default=30.0,
                    help="seconds to wait for the connection and for each read (default 30)")
     p.add_argument("--deadline", type=positive_float, default=None,
@@ -66,18 +69,25 @@ def run(args: argparse.Namespace) -> int:
     try:
         with warnings.catch_warnings():
             # the summary below says it, and the exit status
-            warnings.filterwarnings("ignore", message=r"(\d+ GDELT file|GDELT's file list)")
+            warnings.filterwarnings("ignore", message=r"(\d+ GDELT file|GDELT's file list|"
+                                                      r"GDELT Mentions)")
             report = fetch_events(
                 args.start, args.end, product=args.product, actors=args.actors,
                 data_dir=args.data_dir, base_url=args.base_url, workers=args.workers,
                 date_basis=args.date_basis, keep_files=not args.no_keep_files,
-                retry_gaps=args.retry_gaps, policy=policy, progress=not args.no_progress)
+                retry_gaps=args.retry_gaps, policy=policy, progress=not args.no_progress,
+                mentions=args.mentions)
     except EventsFetchError as exc:
         raise CLIError(str(exc)) from None
     print(report.summary())
     if not report.ok:
         n, u = len(report.failed), len(report.unlisted_days)
-        why = "; ".join(x for x in (f"{n} file(s) failed" if n else "",
-                                    f"{u} day(s) not in the file list" if u else "") if x)
+        mr = report.mentions
+        mn, mu = (len(mr.failed), len(mr.unlisted_days)) if mr is not None else (0, 0)
+        why = "; ".join(x for x in (
+            f"{n} file(s) failed" if n else "", f"{u} day(s) not in the file list" if u else "",
+            f"{mn} Mentions file(s) failed" if mn else "",
+            f"{mu} day(s) not in the Mentions file list" if mu else "",
+            mr.list_error if mr is not None and mr.list_error else "") if x)
         raise CLIError(f"{why}; their days are not marked complete (rerun to retry)")
     return 0

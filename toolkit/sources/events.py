@@ -21,6 +21,10 @@ What a run does
    :func:`toolkit.store.write_cube` under :func:`toolkit.store.begin_rewrite`; only then
    records the days now complete (:func:`toolkit.store.set_coverage`).
 
+6. With ``mentions=True``, after that commit: the Mentions files of the range, through the
+   same download, verification, parsing rules and write order, keeping the mentions of the
+   stored kept events (:mod:`.events_mentions`); their own coverage is recorded last.
+
 The invariant: a day is trusted (in the coverage) only if its rows and totals are durably
 stored and come from a file list that covers it. The order of the writes above keeps it at
 every crash point, and a run repairs what says otherwise (:func:`_audit_stored`, months left
@@ -70,6 +74,7 @@ from .events_download import (
     download,
 )
 from .events_index import (
+    MENTIONS_OF,
     PRODUCTS,
     STREAMS,
     FileEntry,
@@ -78,11 +83,14 @@ from .events_index import (
     check_product,
     expected_slots,
     first_day,
+    index_owner,
+    is_mentions,
     parse_index,
     select,
     v1_entries,
 )
-from .events_parse import ParsedFile, parse_exports, rows_to_table, totals_table
+from .events_mentions import read_mentions, set_mentions_coverage
+from .events_parse import ParsedFile, parse_exports, parse_mentions, rows_to_table, totals_table
 
 log = logging.getLogger("toolkit")
 
@@ -135,6 +143,9 @@ class FetchReport:
         File name -> ``{"count": n, "reasons": {...}, "examples": [(line, reason), ...]}``.
     unlisted_slots : int
         15-minute slots of the range (GDELT 2.0) that the master file list does not name.
+    mentions : FetchReport or None
+        With ``mentions=True``: the same counts for the Mentions files (``rows_kept``: the
+        mentions of kept events stored); ``list_error`` says why none could be selected.
     """
 
     product: str
@@ -160,12 +171,15 @@ class FetchReport:
     months_written: list[str] = field(default_factory=list)
     coverage: list[dict] = field(default_factory=list)
     seconds: float = 0.0
+    mentions: FetchReport | None = None
+    list_error: str = ""
 
     @property
     def ok(self) -> bool:
         """True when no file failed (gaps are not failures) and the file list covered every
-        finished day of the range."""
-        return not self.failed and not self.unlisted_days
+        finished day of the range (Mentions files included, when asked for)."""
+        return (not self.failed and not self.unlisted_days and not self.list_error
+                and (self.mentions is None or self.mentions.ok))
 
     def summary(self) -> str:
         """A few lines for the terminal or a notebook cell."""
@@ -195,6 +209,16 @@ class FetchReport:
             lines.append(f"  FAILED {name}: {err}")
         if self.failed:
             lines.append("  rerun the same command to retry the failed files")
+        if self.list_error:
+            lines.append(f"  FAILED: {self.list_error}")
+        if self.mentions is not None:
+            sub = self.mentions.summary().splitlines()
+            lines.append("  Mentions " + sub[1].strip())
+            lines.append(f"  Mentions rows: {self.mentions.rows_read:,} read, "
+                         f"{self.mentions.rows_kept:,} kept (mentions of kept events), "
+                         f"{self.mentions.rows_malformed:,} malformed (in "
+                         f"{len(self.mentions.malformed_by_file)} files)")
+            lines += ["  Mentions " + x.strip() for x in sub[4:]]
         return "\n".join(lines)
 
     __str__ = summary
@@ -250,7 +274,7 @@ def _index_entries(stream: Stream, base: str, ddir: Path, start: pd.Timestamp,
     (``index.source``); it is reused only for that base URL and while it was fetched after
     ``end`` (else extended or fetched again).
     """
-    p = C.stream_dir(ddir, stream.name) / "index.txt"
+    p = C.stream_dir(ddir, index_owner(stream)) / "index.txt"
     src = p.with_name("index.source")
     url = f"{base}/{stream.index}"
     same_server = p.exists() and src.exists() and src.read_text(errors="replace").strip() == base
@@ -477,8 +501,10 @@ def _fetch(entry: FileEntry, *, ddir: Path, base: str, policy: RetryPolicy, man:
 
 
 def _work(entries: list[FileEntry], mans: list[dict], *, ddir: Path, base: str,
-          actors: tuple[str, ...], policy: RetryPolicy, stop) -> list[_Result]:
-    """Fetch a few files of one stream, then parse them together (:func:`parse_exports`)."""
+          actors: tuple[str, ...], policy: RetryPolicy, stop, event_ids=None
+          ) -> list[_Result]:
+    """Fetch a few files of one stream, then parse them together (:func:`parse_exports`, or
+    :func:`parse_mentions` keeping the mentions of ``event_ids`` for a Mentions stream)."""
     out: list[_Result | None] = []
     got: list[tuple[int, bytes]] = []
     for entry, man in zip(entries, mans, strict=True):
@@ -490,9 +516,14 @@ def _work(entries: list[FileEntry], mans: list[dict], *, ddir: Path, base: str,
             out.append(_Result(entry, "ingested", how, nbytes, size=size))
             got.append((len(out) - 1, data))
     if got:
+        stream = STREAMS[entries[0].stream]
+        names = [out[k].entry.name for k, _ in got]
         with _CPU_SLOTS:  # downloads may overlap freely; parsing only as many as CPUs
-            parsed = parse_exports([d for _, d in got], STREAMS[entries[0].stream], actors,
-                                   names=[out[k].entry.name for k, _ in got])
+            if is_mentions(stream.name):
+                parsed = parse_mentions([d for _, d in got], stream, event_ids or (),
+                                        names=names)
+            else:
+                parsed = parse_exports([d for _, d in got], stream, actors, names=names)
         for (k, _), p in zip(got, parsed, strict=True):
             out[k].parsed = p
     return out
@@ -520,7 +551,8 @@ def fetch_events(start, end, *, product: str = "v2", actors=None,
                  data_dir: str | os.PathLike | None = None, base_url: str | None = None,
                  workers: int = DEFAULT_WORKERS, date_basis: str = "sqldate",
                  keep_files: bool = True, retry_gaps: bool = False,
-                 policy: RetryPolicy | None = None, progress: bool = True) -> FetchReport:
+                 policy: RetryPolicy | None = None, progress: bool = True,
+                 mentions: bool = False) -> FetchReport:
     """Download, verify and parse GDELT event files into the local dyad cube.
 
     Parameters
@@ -556,6 +588,16 @@ def fetch_events(start, end, *, product: str = "v2", actors=None,
         Attempts, backoff and timeout (:class:`~toolkit.sources.events_download.RetryPolicy`).
     progress : bool
         Show a tqdm progress bar (terminal and JupyterLab).
+    mentions : bool
+        Also fetch the GDELT 2.0 Mentions files of the range (``v2``/``v2-all`` only; ~1.7x
+        the download of the exports) and store the mentions of the kept events: every
+        article that mentioned them, with time, source, confidence and tone
+        (:func:`read_mentions`). A mention is kept when its GLOBALEVENTID is among the
+        events stored when its file is parsed; the exports of a run are stored first, so
+        mentions of events published in the range (or in ranges fetched before) are kept;
+        stored Mentions files that predate events stored later (an earlier range fetched
+        afterwards, more actors) are matched again from their kept zips. Mentions published
+        after ``end`` are stored only by a fetch of their days (with ``mentions=True``).
 
     Returns
     -------
@@ -585,6 +627,9 @@ def fetch_events(start, end, *, product: str = "v2", actors=None,
     """
     t0 = time.perf_counter()
     streams, s, e, acts = _check_inputs(start, end, product, actors, date_basis, workers)
+    if mentions and not all(st.name in MENTIONS_OF for st in streams):
+        raise ValueError(f"GDELT {product} has no Mentions files (they exist for GDELT 2.0 "
+                         "only); use product 'v2' or 'v2-all' with mentions, or drop it")
     policy = policy or RetryPolicy()
     base = config.gdelt_base_url(base_url)
     ddir = config.data_dir(data_dir)
@@ -603,13 +648,17 @@ def fetch_events(start, end, *, product: str = "v2", actors=None,
                                    base=base, policy=policy, stop=stop, workers=workers,
                                    product=product, date_basis=date_basis,
                                    keep_files=keep_files, retry_gaps=retry_gaps,
-                                   progress=progress, t0=t0)
+                                   progress=progress, t0=t0, mentions=mentions)
     finally:
         lk.release()
     report.seconds = time.perf_counter() - t0
     if report.failed:
         warnings.warn(f"{len(report.failed)} GDELT file(s) failed; their days are not marked "
                       "complete. Rerun to retry.\n" + report.summary(), stacklevel=2)
+    elif report.mentions is not None and not report.mentions.ok:
+        warnings.warn("GDELT Mentions files failed or are not listed; their days are not "
+                      "marked complete for mentions. Rerun to retry.\n" + report.summary(),
+                      stacklevel=2)
     elif report.unlisted_days:
         warnings.warn(f"GDELT's file list does not cover {len(report.unlisted_days)} day(s) "
                       "of the range; they are not marked complete.\n" + report.summary(),
@@ -622,7 +671,8 @@ def fetch_events(start, end, *, product: str = "v2", actors=None,
 
 def _fetch_locked(report: FetchReport, *, streams, s, e, acts, ddir: Path, base: str,
                   policy: RetryPolicy, stop, workers: int, product: str, date_basis: str,
-                  keep_files: bool, retry_gaps: bool, progress: bool, t0: float) -> FetchReport:
+                  keep_files: bool, retry_gaps: bool, progress: bool, t0: float,
+                  mentions: bool = False) -> FetchReport:
     """The body of :func:`fetch_events`, run while holding the data directory's lock."""
     C.clean_stale_temps(ddir)
     state = C.read_state(ddir)
@@ -675,19 +725,7 @@ def _fetch_locked(report: FetchReport, *, streams, s, e, acts, ddir: Path, base:
             manifests[key] = C.read_manifest(ddir, *key)
         return manifests[key].get(x.name, {})
 
-    todo: list[FileEntry] = []
-    for x in entries:
-        m = man_of(x)
-        if (m.get("status") == "ingested" and set(m.get("actors", ())) >= set(keep_set)
-                and (x.md5 is None or m.get("md5") == x.md5)):
-            report.already_ingested += 1
-        elif (m.get("status") == "gap" and not retry_gaps
-              and pd.Timestamp(m.get("checked_at", "1970-01-01")) - x.stamp > GAP_GRACE):
-            report.missing.append(x.name)
-        else:
-            if m.get("status") == "ingested":
-                report.reprocessed += 1
-            todo.append(x)
+    todo = _plan(entries, report, man_of, keep_set, retry_gaps)
 
     results = _run(todo, report, ddir=ddir, base=base, keep_set=keep_set, policy=policy,
                    keep_files=keep_files, workers=workers, progress=progress, stop=stop,
@@ -740,11 +778,149 @@ def _fetch_locked(report: FetchReport, *, streams, s, e, acts, ddir: Path, base:
     store.sync_now()
     store.end_rewrite(store="local", data_dir=ddir)
     report.coverage = store.coverage(store="local", data_dir=ddir)
+    if mentions:  # after the cube's commit: a Mentions fault never holds the cube back
+        report.mentions = _fetch_mentions(
+            report, streams=streams, s=s, e=e, keep_set=keep_set, ddir=ddir,
+            base=base, policy=policy, stop=stop, workers=workers, keep_files=keep_files,
+            retry_gaps=retry_gaps, progress=progress)
     return report
 
 
+def _plan(entries: list[FileEntry], report: FetchReport, man_of, keep_set,
+          retry_gaps: bool, force: frozenset = frozenset()) -> list[FileEntry]:
+    """The entries to fetch or parse again; the others are counted in ``report`` as already
+    ingested (same md5, actors) or as settled gaps. ``force``: (stream, name) of files to
+    parse again even so."""
+    todo: list[FileEntry] = []
+    for x in entries:
+        m = man_of(x)
+        if ((x.stream, x.name) not in force and m.get("status") == "ingested"
+                and set(m.get("actors", ())) >= set(keep_set)
+                and (x.md5 is None or m.get("md5") == x.md5)):
+            report.already_ingested += 1
+        elif (m.get("status") == "gap" and not retry_gaps
+              and pd.Timestamp(m.get("checked_at", "1970-01-01")) - x.stamp > GAP_GRACE):
+            report.missing.append(x.name)
+        else:
+            if m.get("status") == "ingested":
+                report.reprocessed += 1
+            todo.append(x)
+    return todo
+
+
+def _stored_at(m: dict) -> str:
+    return m.get("ingested_us") or m.get("ingested_at", "")
+
+
+def _stale_mentions(ddir: Path, streams, mstreams) -> list[FileEntry]:
+    """Ingested Mentions files that were parsed before events they may mention were stored.
+
+    A mention can only name an event published in the same 15-minute file or earlier, so a
+    Mentions file stamped T is matched again when an export stamped T or earlier was stored
+    (with kept rows) after it was parsed: a range fetched after a later one, or the files
+    re-filtered for a larger actor set. Read from the manifests (the ``ingested_us`` times).
+    """
+    import bisect
+
+    earliest: dict[str, str] = {}  # storage time -> earliest export stamp stored then
+    for st in streams:
+        for month in C.manifest_months(ddir, st.name):
+            for name, m in C.read_manifest(ddir, st.name, month).items():
+                if m.get("status") == "ingested" and m.get("kept", 0) > 0:
+                    t, stamp = _stored_at(m), name[:14]
+                    if stamp < earliest.get(t, "99999999999999"):
+                        earliest[t] = stamp
+    times = sorted(earliest)
+    after = [earliest[t] for t in times]  # -> earliest stamp stored at or after times[i]
+    for i in range(len(after) - 2, -1, -1):
+        after[i] = min(after[i], after[i + 1])
+    out = []
+    for ms in mstreams:
+        for month in C.manifest_months(ddir, ms.name):
+            for name, m in C.read_manifest(ddir, ms.name, month).items():
+                if m.get("status") != "ingested":
+                    continue
+                i = bisect.bisect_right(times, _stored_at(m))
+                if i < len(times) and after[i] <= name[:14]:
+                    out.append(_entry_from_manifest(ms.name, name, m))
+    return out
+
+
+def _fetch_mentions(parent: FetchReport, *, streams, s, e, keep_set, ddir: Path,
+                    base: str, policy: RetryPolicy, stop, workers: int, keep_files: bool,
+                    retry_gaps: bool, progress: bool) -> FetchReport:
+    """Fetch, verify and parse the Mentions files of [s, e]; store the mentions of the
+    stored kept events, then record the days whose every Mentions file is in.
+
+    Runs after the exports of the run are stored (and the cube committed), so a mention is
+    matched against every event stored so far (:func:`fetch_events`, ``mentions``). The
+    same download, verification, manifest and write order as the exports; a Mentions file
+    is listed as ingested only once its mentions are stored, and a day is in the Mentions
+    coverage only once all its files are.
+    """
+    rep = FetchReport(parent.product, parent.start, parent.end, keep_set, parent.date_basis,
+                      parent.data_dir)
+    mstreams = [STREAMS[MENTIONS_OF[st.name]] for st in streams]
+    now = pd.Timestamp.now(tz="UTC").tz_localize(None)
+    range_days = set(pd.date_range(s, e, freq="D"))
+    by_stream: dict[str, list[FileEntry]] = {}
+    listed: dict[str, set] = {}
+    for ms in mstreams:
+        try:
+            found, covered = _index_entries(ms, base, ddir, s, e, policy, stop)
+        except EventsListError as exc:
+            rep.list_error = str(exc)
+            continue
+        by_stream[ms.name] = select(found, s, e)
+        listed[ms.name] = covered
+        have = {x.stamp for x in by_stream[ms.name]}
+        rep.unlisted_slots += sum(1 for t in expected_slots(ms, s, e) if t not in have)
+        rep.unlisted_days += [f"{d:%Y-%m-%d}" for d in sorted(range_days - covered)
+                              if now >= d + pd.Timedelta(days=1, hours=1)]
+    rep.unlisted_days = sorted(set(rep.unlisted_days))
+    entries = [x for xs in by_stream.values() for x in xs]
+    rep.files_selected = len(entries)
+    _audit_stored(ddir, entries)
+    # events stored since some Mentions files were parsed (an earlier range fetched later, a
+    # larger actor set): those files are matched again, from the kept zips
+    in_range = {(x.stream, x.name) for x in entries}
+    stale = _stale_mentions(ddir, streams, mstreams)
+    entries += [x for x in stale if (x.stream, x.name) not in in_range]
+    force = frozenset((x.stream, x.name) for x in stale)
+    manifests: dict[tuple[str, str], dict] = {}
+
+    def man_of(x: FileEntry) -> dict:
+        key = (x.stream, x.month)
+        if key not in manifests:
+            manifests[key] = C.read_manifest(ddir, *key)
+        return manifests[key].get(x.name, {})
+
+    todo = _plan(entries, rep, man_of, keep_set, retry_gaps, force)
+    ids = None
+    if todo:
+        col = C.read_all(ddir, [st.name for st in streams], "rows", columns=["GLOBALEVENTID"])
+        ids = set(col["GLOBALEVENTID"].to_pylist())
+    results = _run(todo, rep, ddir=ddir, base=base, keep_set=keep_set, policy=policy,
+                   keep_files=keep_files, workers=workers, progress=progress, stop=stop,
+                   man_of=man_of, now=now, event_ids=ids, desc="GDELT mentions")
+    gaps = [r for r in results if r.status == "gap"]
+    if todo and gaps and len(gaps) == len(todo) and rep.already_ingested == 0:
+        _forget_gaps(ddir, gaps)  # a server without Mentions files: no gaps made up
+        rep.list_error = (f"every Mentions file answered 404 ({len(gaps)} files): does "
+                          "--base-url serve GDELT 2.0 Mentions files?")
+        return rep
+    store.sync_now()  # the mentions and their manifests are on disk before the coverage
+    for ms in mstreams:
+        if ms.name in by_stream:
+            done = [d for d in _complete_days(by_stream[ms.name], s, e, ddir, now)
+                    if d in listed[ms.name]]
+            set_mentions_coverage(ddir, ms.name, s, e, done)
+    store.sync_now()
+    return rep
+
+
 def _run(todo, report, *, ddir, base, keep_set, policy, keep_files, workers, progress, stop,
-         man_of, now) -> list[_Result]:
+         man_of, now, event_ids=None, desc: str = "GDELT events") -> list[_Result]:
     """Fetch and parse ``todo`` on a thread pool.
 
     Finished (stream, day)s are stored once they hold :data:`FLUSH_FILES` files (and at the
@@ -767,7 +943,7 @@ def _run(todo, report, *, ddir, base, keep_set, policy, keep_files, workers, pro
         _store(finished, ddir, keep_set, now, keep_files)
         finished.clear()
 
-    bar = tqdm(total=len(todo), unit="file", desc="GDELT events", disable=not progress,
+    bar = tqdm(total=len(todo), unit="file", desc=desc, disable=not progress,
                dynamic_ncols=True)
     mb = 0.0
     # a few files per task: their parse runs as one (fewer, larger numpy calls), while
@@ -780,7 +956,7 @@ def _run(todo, report, *, ddir, base, keep_set, policy, keep_files, workers, pro
             for xs in itertools.islice(queue, n):
                 pending.add(pool.submit(_work, xs, [man_of(x) for x in xs], ddir=ddir,
                                         base=base, actors=keep_set, policy=policy,
-                                        stop=stop))
+                                        stop=stop, event_ids=event_ids))
 
         # a sliding window of 2 tasks per worker: memory and waiting stay O(workers), not
         # O(files), and files finish roughly in order so months are stored as they complete
@@ -824,7 +1000,8 @@ def _run(todo, report, *, ddir, base, keep_set, policy, keep_files, workers, pro
 def _with_tables(results: list[_Result]) -> list[_Result]:
     """``results`` with the Arrow tables of all their kept rows and totals on the first."""
     parsed = [x.parsed for x in results if x.parsed is not None]
-    results[0].tables = (rows_to_table([t for p in parsed for t in p.kept]),
+    results[0].tables = (rows_to_table([t for p in parsed for t in p.kept],
+                                       C.rows_schema(results[0].entry.stream)),
                          totals_table(parsed))
     return results
 
@@ -877,6 +1054,8 @@ def _store(results: list[_Result], ddir: Path, keep_set, now, keep_files: bool =
                     "rows": p.rows, "kept": len(p.kept), "malformed": p.malformed,
                     "malformed_reasons": p.reasons, "malformed_examples": p.examples,
                     "actors": list(keep_set), "ingested_at": f"{now:%Y-%m-%dT%H:%M:%S}",
+                    # finer, to order the runs (which Mentions files predate which events)
+                    "ingested_us": f"{now:%Y-%m-%dT%H:%M:%S.%f}",
                 }
             elif prev.get("status") == "ingested":
                 entries[name] = {**prev, "last_error": r.error or "404 on re-fetch"}
@@ -886,7 +1065,7 @@ def _store(results: list[_Result], ddir: Path, keep_set, now, keep_files: bool =
                 entries[name] = {"status": "failed", "error": r.error,
                                  "checked_at": f"{now:%Y-%m-%dT%H:%M:%S}"}
         C.store_month(ddir, stream, month, replaced,
-                      pa.concat_tables(rows) if rows else rows_to_table([]),
+                      pa.concat_tables(rows) if rows else rows_to_table([], C.rows_schema(stream)),
                       pa.concat_tables(totals) if totals else totals_table([]), entries)
         if not keep_files:  # only now that what they hold is stored
             for name in replaced:
@@ -1038,4 +1217,4 @@ def _audit_stored(ddir: Path, entries: list[FileEntry]) -> None:
 
 
 __all__ = ["fetch_events", "FetchReport", "EventsFetchError", "RetryPolicy", "rebuild_cube",
-           "PRODUCTS"]
+           "PRODUCTS", "read_mentions"]

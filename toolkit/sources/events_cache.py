@@ -13,11 +13,18 @@ Layout under the data directory::
     gdelt/<stream>/totals/YYYY-MM.parquet  per-file daily totals over ALL rows, both date bases
 
 ``<stream>`` is ``v2``, ``v2-translation`` or ``v1``; ``YYYY-MM`` is the month the file was
-published. Every file is replaced atomically, rows and totals before the manifest, and a
-file's old rows are dropped (by ``source_file``) whenever it is ingested again, so a run killed
-at any point leaves nothing counted twice: the rerun re-ingests whatever the manifest does not
-list as done. A file that cannot be read raises :class:`toolkit.errors.CacheCorrupt` naming
-it and the repair.
+published. With ``mentions=True`` the Mentions streams ``v2-mentions`` and
+``v2-translation-mentions`` are stored the same way (their master file list is the export
+stream's ``index.txt``): ``rows/`` holds the mentions of kept events (16 columns +
+``source_file``, :data:`~toolkit.sources.events_parse.MENTIONS_SCHEMA`, not de-duplicated),
+``totals/`` the mentions per day of each file (basis ``mentiontime``), and
+``coverage.json`` the days whose every Mentions file is ingested or a settled gap.
+
+Every file is replaced atomically, rows and totals before the manifest, and a file's old rows
+are dropped (by ``source_file``) whenever it is ingested again, so a run killed at any point
+leaves nothing counted twice: the rerun re-ingests whatever the manifest does not list as done.
+A file that cannot be read raises :class:`toolkit.errors.CacheCorrupt` naming it and the
+repair.
 """
 
 from __future__ import annotations
@@ -32,7 +39,8 @@ import pyarrow.parquet as pq
 
 from ..errors import CacheCorrupt
 from ..store import read_json, write_bytes_atomic, write_json_atomic
-from .events_parse import KEPT_SCHEMA, TOTALS_SCHEMA
+from .events_index import is_mentions
+from .events_parse import KEPT_SCHEMA, MENTIONS_SCHEMA, TOTALS_SCHEMA
 
 
 def root(data_dir: Path) -> Path:
@@ -41,6 +49,11 @@ def root(data_dir: Path) -> Path:
 
 def stream_dir(data_dir: Path, stream: str) -> Path:
     return root(data_dir) / stream
+
+
+def rows_schema(stream: str) -> pa.Schema:
+    """Schema of the stored ``rows`` of ``stream``: kept events, or kept mentions."""
+    return MENTIONS_SCHEMA if is_mentions(stream) else KEPT_SCHEMA
 
 
 def file_path(data_dir: Path, stream: str, month: str, name: str) -> Path:
@@ -168,13 +181,14 @@ def store_month(data_dir: Path, stream: str, month: str, replaced: set[str],
     """
     d = stream_dir(data_dir, stream)
     rset = pa.array(sorted(replaced), pa.string())
-    for sub, schema, new in (("rows", KEPT_SCHEMA, rows), ("totals", TOTALS_SCHEMA, totals)):
+    for sub, schema, new in (("rows", rows_schema(stream), rows),
+                             ("totals", TOTALS_SCHEMA, totals)):
         p = d / sub / f"{month}.parquet"
         old = _read_parquet(p, schema)
         if old.num_rows:
             old = old.filter(pc.invert(pc.is_in(old["source_file"], value_set=rset)))
         merged = pa.concat_tables([old, new.cast(schema)])
-        if sub == "rows":
+        if sub == "rows" and not is_mentions(stream):
             merged = dedup_rows(merged)
         if merged.num_rows or p.exists():
             _write_parquet(merged, p)

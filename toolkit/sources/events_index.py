@@ -10,6 +10,10 @@ product             stream(s)                              first file
 ``"v1"``            GDELT 1.0 daily exports                2013-04-01
 ==================  =====================================  ============================
 
+With ``mentions=True`` a GDELT 2.0 product also reads the Mentions stream beside each export
+stream (:data:`MENTIONS_OF`: ``v2-mentions``, ``v2-translation-mentions``), listed in the same
+master file list; their rows never enter the cube.
+
 GDELT 2.0 files are listed in ``gdeltv2/masterfilelist.txt`` (and
 ``masterfilelist-translation.txt``); each line is ``<bytes> <md5> <url>``. Lines are parsed
 by token pattern (a run of digits, 32 hex digits, a URL), never by position, because one
@@ -68,6 +72,17 @@ V2_COLUMNS: tuple[tuple[str, str], ...] = tuple(
 #: GDELT 1.0 daily files (58 columns): the 2.0 list without the three ``*Geo_ADM2Code``.
 V1_COLUMNS: tuple[tuple[str, str], ...] = tuple(c for c in V2_COLUMNS if "ADM2" not in c[0])
 assert len(V2_COLUMNS) == 61 and len(V1_COLUMNS) == 58
+#: GDELT 2.0 Mentions columns in file order (16, tab-separated, no header): one row per
+#: mention of an event in an article, published in 15-minute ``.mentions.CSV.zip`` files.
+MENTIONS_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("GLOBALEVENTID", "I"), ("EventTimeDate", "I"), ("MentionTimeDate", "I"),
+    ("MentionType", "I"), ("MentionSourceName", "S"), ("MentionIdentifier", "S"),
+    ("SentenceID", "I"), ("Actor1CharOffset", "I"), ("Actor2CharOffset", "I"),
+    ("ActionCharOffset", "I"), ("InRawText", "I"), ("Confidence", "I"),
+    ("MentionDocLen", "I"), ("MentionDocTone", "F"), ("MentionDocTranslationInfo", "S"),
+    ("Extras", "S"),
+)
+assert len(MENTIONS_COLUMNS) == 16
 
 
 @dataclass(frozen=True)
@@ -94,7 +109,28 @@ STREAMS: dict[str, Stream] = {
                              ".translation.export.CSV.zip"),
     "v1": Stream("v1", V1_COLUMNS, pd.Timestamp("2013-04-01"), None, "events",
                  ".export.CSV.zip"),
+    # GDELT 2.0 Mentions (opt-in): listed in the same master file lists as the exports
+    "v2-mentions": Stream("v2-mentions", MENTIONS_COLUMNS, pd.Timestamp("2015-02-18 22:45"),
+                          "gdeltv2/masterfilelist.txt", "gdeltv2", ".mentions.CSV.zip"),
+    "v2-translation-mentions": Stream(
+        "v2-translation-mentions", MENTIONS_COLUMNS, pd.Timestamp("2015-02-18 22:45"),
+        "gdeltv2/masterfilelist-translation.txt", "gdeltv2", ".translation.mentions.CSV.zip"),
 }
+
+#: Export stream -> the Mentions stream published beside it (GDELT 1.0 has none).
+MENTIONS_OF: dict[str, str] = {"v2": "v2-mentions", "v2-translation": "v2-translation-mentions"}
+
+
+def is_mentions(stream: str) -> bool:
+    """True for a Mentions stream (its files hold mentions, not events)."""
+    return stream.endswith("-mentions")
+
+
+def index_owner(stream: Stream) -> str:
+    """The stream under whose folder ``stream``'s master file list is cached: the first
+    stream with the same list (the export stream for a Mentions stream), so the list is
+    downloaded once for both."""
+    return next(s.name for s in STREAMS.values() if s.index == stream.index)
 
 #: Product name -> the streams it reads (their rows are merged into one cube).
 PRODUCTS: dict[str, tuple[str, ...]] = {
@@ -192,7 +228,8 @@ def parse_index(text: str, stream: Stream, start: pd.Timestamp | None = None,
     Returns
     -------
     entries : list of FileEntry
-        Files of this stream (``.export.CSV.zip`` or ``.translation.export.CSV.zip``), sorted by
+        Files of this stream (``.export.CSV.zip``, ``.translation.export.CSV.zip``, or the
+        ``.mentions.CSV.zip`` of a Mentions stream), sorted by
         time stamp, de-duplicated on name (the last line wins).
     unparsable : int
         Lines that name no URL or no 14-digit time stamp (GDELT's list has a few).
@@ -227,7 +264,7 @@ def parse_index(text: str, stream: Stream, start: pd.Timestamp | None = None,
         if not name.endswith(suffix):
             continue  # mentions, gkg, or the other export stream
         stamp = name[: -len(suffix)]
-        if stream.name == "v2" and stamp.endswith(".translation"):
+        if "translation" not in stream.name and stamp.endswith(".translation"):
             continue
         if len(stamp) != 14 or not stamp.isdigit():
             bad += 1
