@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from test_events_mentions import mentions_mirror  # noqa: F401  (a fixture)
 from test_load_events import real_local  # noqa: F401  (a fixture)
 
 import toolkit
@@ -186,3 +187,42 @@ def test_a_cube_can_be_explained_too():
                 & (cube["target"] == "RUS")]["events"].sum()
     assert ex.period == "2026-02-21" and len(ex.events) == want > 0
     assert ex.dyad == "KOR→RUS"
+
+
+# --------------------------------------------------------------------------- mentions
+def test_local_explanation_lists_every_stored_mention(mentions_mirror, data_dir):  # noqa: F811
+    """With ``toolkit fetch events --mentions``, explain lists every article that mentioned
+    the events (not only their first, SOURCEURL), including mentions a day later."""
+    from test_events_mentions import LATE, RANGE, _fetch
+
+    from toolkit.sources.events_mentions import read_mentions
+
+    m, names, mnames, srv = mentions_mirror
+    _fetch(srv, data_dir, mentions=True)
+    # an event mentioned again a day later (real rows of the 2019-10-24 14:30 export)
+    allm = read_mentions(data_dir=data_dir)
+    late = set(allm.loc[(allm["mention_time"] == pd.Timestamp(LATE))
+                        & (allm["event_time"] < pd.Timestamp(LATE)), "GLOBALEVENTID"])
+    ev = toolkit.load_events(*RANGE, source="local", data_dir=data_dir)
+    hit = ev[ev["GLOBALEVENTID"].isin(late)].iloc[0]
+    dyad, day = f"{hit.source}→{hit.target}", f"{hit.date:%Y-%m-%d}"
+    cube = toolkit.load_cube(*RANGE, source="local", data_dir=data_dir)
+    # the stored Mentions sit beside the export rows: the events still add up to the cube
+    from test_load_events import SUMS, assert_adds_up
+
+    assert_adds_up(ev, cube, cols=SUMS)
+    totals = toolkit.load_daily_totals(*RANGE, source="local", data_dir=data_dir)
+    idx = toolkit.compute_indices(cube, totals, ["volume"], dyads=[dyad])
+    ex = toolkit.explain(idx, dyad, "volume", day, data_dir=data_dir)
+    want = read_mentions(event_ids=ex.events["GLOBALEVENTID"].tolist(), data_dir=data_dir)
+    assert len(want) > len(ex.events) > 0  # more articles than first URLs
+    assert sorted(ex.mentions["url"]) == sorted(want["url"])
+    later = ex.mentions[ex.mentions["GLOBALEVENTID"] == hit.GLOBALEVENTID]
+    assert (later["mention_time"] == pd.Timestamp(LATE)).any()
+    page = ex._repr_html_()
+    assert "Every article that mentioned these events" in page
+    assert f"Mentions: {len(want)} stored articles" in ex.summary()
+    # without --mentions nothing is shown, and nothing fails
+    ex2 = toolkit.explain(idx, dyad, "volume", RANGE[0], data_dir=data_dir,
+                          mentions=want.iloc[:0])
+    assert ex2.mentions is not None and len(ex2.mentions) == 0

@@ -313,9 +313,12 @@ def _local(s, e, pairs, roots, data_dir) -> tuple[pd.DataFrame, dict]:
     state = C.read_state(ddir)
     basis = state.get("date_basis", "sqldate")
     kept = tuple(state.get("actors") or ())
+    from .sources.events_index import is_mentions
+
     files = []
     for sd in sorted(C.root(ddir).glob("*/rows")):
-        files += [str(p) for p in sorted(sd.glob("????-??.parquet"))]
+        if not is_mentions(sd.parent.name):  # the export streams' rows, not the Mentions
+            files += [str(p) for p in sorted(sd.glob("????-??.parquet"))]
     if not files or not kept:
         raise ValueError(f"The local cache {ddir} holds no stored GDELT rows; fetch some first, "
                          "e.g. `toolkit fetch events --start 2024-06-01 --end 2024-06-30`")

@@ -101,6 +101,8 @@ class Explanation:
         arts = ("" if self.doc_articles is None else
                 f" DOC cache: {len(self.doc_articles)} articles of query "
                 f"'{self.doc_query}' in the period.")
+        if self.mentions is not None:
+            arts += f" Mentions: {len(self.mentions)} stored articles mention these events."
         n = len(self.events) if self.n_events is None else self.n_events
         shown = f", {len(self.events)} most reported shown" if len(self.events) < n else ""
         return (f"{I.TITLES.get(self.index, self.index)} {self.dyad}, {self.period}: "
@@ -192,8 +194,11 @@ def explain(frame: pd.DataFrame, dyad, index: str, when, *, freq: str | None = N
     limit : int, optional
         Keep only the ``limit`` most reported events (contributions are computed over all).
     mentions : DataFrame, optional
-        A Mentions table (one row per article mentioning an event, with ``GLOBALEVENTID``);
-        the rows of these events are attached as ``.mentions``. None: no mentions shown.
+        A Mentions table (one row per article mentioning an event, with ``GLOBALEVENTID``,
+        e.g. from :func:`toolkit.sources.events_mentions.read_mentions`); the rows of these
+        events are attached as ``.mentions``. Default: on the ``local`` source, the stored
+        Mentions of the events listed (fetched with ``toolkit fetch events --mentions``);
+        None when none were fetched.
 
     Returns
     -------
@@ -301,7 +306,14 @@ def explain(frame: pd.DataFrame, dyad, index: str, when, *, freq: str | None = N
         notes.append("SYNTHETIC demo data: the events, names and URLs are invented; no DOC "
                      "articles are shown")
     ment = None
-    if mentions is not None and len(mentions) and "GLOBALEVENTID" in mentions.columns:
+    if mentions is None and str(cube.attrs.get("source")) == "local" and len(ev):
+        # the stored Mentions (toolkit fetch events --mentions), if any were fetched
+        from .sources.events_mentions import read_mentions
+
+        mentions = read_mentions(event_ids=ev["GLOBALEVENTID"].tolist(), data_dir=data_dir)
+        if not len(mentions) and not any(mentions.attrs.get("coverage", {}).values()):
+            mentions = None
+    if isinstance(mentions, pd.DataFrame) and "GLOBALEVENTID" in mentions.columns:
         ment = mentions[mentions["GLOBALEVENTID"].isin(ev["GLOBALEVENTID"])].reset_index(
             drop=True)
     ev.attrs = dict(cube.attrs)
@@ -331,6 +343,10 @@ def _first(*vals) -> str:
         if isinstance(v, str) and v:
             return v
     return ""
+
+
+def _when(v) -> str:
+    return f"{pd.Timestamp(v):%Y-%m-%d %H:%M} — " if v is not None and pd.notna(v) else ""
 
 
 def to_html(ex: Explanation, max_rows: int = 25) -> str:
@@ -369,6 +385,16 @@ def to_html(ex: Explanation, max_rows: int = 25) -> str:
             f"{_link(a.url, a.title or a.url)}</li>"
             for a in ex.doc_articles.head(max_rows).itertuples(index=False))
         out.append(f"<p>DOC articles ('{html.escape(ex.doc_query or '')}'):</p><ul>{arts}</ul>")
+    if ex.mentions is not None and len(ex.mentions):
+        m = ex.mentions.sort_values("mention_time") if "mention_time" in ex.mentions else \
+            ex.mentions
+        items = "".join(
+            f"<li>{_when(r.get('mention_time'))}{html.escape(_first(r.get('source_name')))}: "
+            f"{_link(_first(r.get('url')), _first(r.get('url')) or '(no URL)')}"
+            f" (event {r.get('GLOBALEVENTID')})</li>"
+            for r in m.head(max_rows).to_dict("records"))
+        out.append(f"<p>Every article that mentioned these events (GDELT Mentions, "
+                   f"{len(ex.mentions)} stored):</p><ul>{items}</ul>")
     for n in ex.notes:
         out.append(f"<p><i>Note: {html.escape(n)}</i></p>")
     out.append("</div>")
