@@ -45,6 +45,9 @@ _EXPORTS: dict[str, str] = {
     "stl_decompose": "toolkit.analysis",
     "estimate_bigquery": "toolkit.sources.bigquery",
     "fetch_bigquery": "toolkit.sources.bigquery",
+    "load_events": "toolkit.event_rows",
+    "fetch_bigquery_events": "toolkit.event_rows",
+    "explain": "toolkit.explainer",
 }
 
 __all__ = ["__version__", *_EXPORTS]

@@ -64,3 +64,29 @@ def quad_class_of(root_code: str) -> int:
 def root_name(root_code: str) -> str:
     """Name of a root code, e.g. ``root_name("13") == "Threaten"``."""
     return ROOT_CODES[str(root_code).zfill(2)][0]
+
+
+def event_description(code) -> str:
+    """CAMEO text of any event code: a root (``"13"``), a 3- or 4-digit code (``"1384"``).
+
+    The table is :data:`toolkit.cameo_codes.EVENT_CODES` (the CAMEO codebook as GDELT
+    publishes it). A code not in CAMEO (GDELT's data has a few) is described by its root's name
+    and the code itself, so no event row is left without text.
+
+    Examples
+    --------
+    >>> event_description("138"), event_description("13")
+    ('Threaten with military force, not specified below', 'Threaten')
+    >>> event_description("1399")
+    'Threaten (code 1399, not in the CAMEO codebook)'
+    """
+    from .cameo_codes import EVENT_CODES
+
+    c = "" if code is None else str(code).strip()
+    if c in EVENT_CODES:
+        return EVENT_CODES[c]
+    if len(c) == 2 and c in ROOT_CODES:
+        return ROOT_CODES[c][0]
+    if len(c) >= 2 and c[:2] in ROOT_CODES:
+        return f"{ROOT_CODES[c[:2]][0]} (code {c}, not in the CAMEO codebook)"
+    return f"Unknown CAMEO code {c!r}" if c else "No event code"

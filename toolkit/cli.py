@@ -24,6 +24,7 @@ COMMAND_MODULES = (
     "toolkit.commands.cube",
     "toolkit.commands.report",
     "toolkit.commands.events",
+    "toolkit.commands.event_rows",
     "toolkit.commands.doc",
     "toolkit.commands.bigquery",
 )

@@ -96,6 +96,9 @@ class Explorer:
         export_format, export_button, status``. Setting a control's ``value`` redraws the chart.
     widget : ipywidgets.VBox
         Controls and chart together (what a notebook cell displays).
+    events : toolkit.explorer_events.EventList
+        The list under the chart (in ``widget``): clicking a point shows that period's top
+        events (:func:`toolkit.explain`); ``events.show(dyad, date)`` does the same from code.
     """
 
     def __init__(self, cube: pd.DataFrame, totals: pd.DataFrame,
@@ -166,11 +169,14 @@ class Explorer:
         for key in ("dyads", "index", "speakers", "freq", "rolling", "dates", "categories"):
             self.controls[key].observe(self._on_change, names="value")
         self.controls["export_button"].on_click(self._on_export)
+        from .explorer_events import EventList
+
+        self.events = EventList(self)  # clicking a point lists that period's events
         c = self.controls
         self.widget = w.VBox([
             w.HBox([c["dyads"], w.VBox([c["index"], c["speakers"], c["freq"], c["rolling"]]),
                     c["categories"]]),
-            c["dates"], self.figure,
+            c["dates"], self.figure, self.events.widget,
             w.HBox([c["export_name"], c["export_format"], c["export_button"]]), c["status"],
         ])
         self.update()
@@ -290,6 +296,7 @@ class Explorer:
             self.figure.data = ()
             self.figure.add_traces(traces)
             self.figure.layout = _plain_dates(dict(new.layout._props))
+        self.events.attach()
         self.controls["status"].value = ""
 
     def _on_change(self, change) -> None:

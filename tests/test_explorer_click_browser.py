@@ -1,0 +1,88 @@
+"""Live JupyterLab: clicking a point of the explorer's chart lists that period's events.
+
+A real JupyterLab server (tests/test_jupyter_server.py) and headless Chromium: the explorer is
+run in a notebook, the mouse clicks the chart on the day of the warning's two weeks with most
+threats, and the list under the chart must show that day's events (SYNTHETIC on the demo), sent
+back by the kernel.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from test_jupyter_server import ARGS, CHROMIUM, server  # noqa: F401  (a fixture)
+
+pytestmark = pytest.mark.slow
+
+NB = {
+    "nbformat": 4, "nbformat_minor": 5,
+    "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3",
+                                "language": "python"}},
+    "cells": [{"cell_type": "code", "id": "explorer", "metadata": {}, "outputs": [],
+               "execution_count": None,
+               "source": "import toolkit\n"
+                         "ex = toolkit.explore(source='demo', start='2026-02-01', "
+                         "end='2026-03-31', freq='D', dyads=['RUS→KOR'], "
+                         "index='threat_rate')\nex"}],
+}
+# screen position of the RUS→KOR point of a day ("YYYY-MM-DD")
+_POINT = """([sel, day]) => {
+  const gd = document.querySelector(sel);
+  const t = gd.data.find(t => t.name === 'RUS→KOR');
+  // x arrives as strings or as datetime64 nanoseconds, depending on the serialisation
+  const ns = Date.parse(day + 'T00:00:00Z') * 1e6;
+  const i = Array.from(t.x).findIndex(
+    x => typeof x === 'number' ? Math.abs(x - ns) < 1e9 : String(x).startsWith(day));
+  const r = gd.querySelector('.nsewdrag').getBoundingClientRect();
+  const xa = gd._fullLayout.xaxis, ya = gd._fullLayout.yaxis;
+  return [r.left + xa.l2p(xa.d2l(t.x[i])), r.top + ya.l2p(ya.d2l(t.y[i])), xa.type, i];
+}"""
+
+
+def test_click_on_the_chart_lists_the_events_under_it(server):  # noqa: F811
+    sync_api = pytest.importorskip("playwright.sync_api")
+    if not Path(CHROMIUM).exists():
+        pytest.skip("Debian chromium is not installed (.ci/run installs it)")
+    import toolkit
+
+    # the day of the warning's two weeks with most RUS→KOR threats in the demo
+    cube = toolkit.load_cube("2026-02-21", "2026-03-06", source="demo")
+    thr = cube[(cube["source"] == "RUS") & (cube["target"] == "KOR")
+               & (cube["root_code"] == "13")].groupby("date")["events"].sum()
+    day = f"{thr.idxmax():%Y-%m-%d}"
+    server.api("PUT", "/api/contents/click.ipynb",
+               json={"type": "notebook", "format": "json", "content": NB})
+    errors = []
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            page.on("pageerror", lambda e: errors.append(str(e)))
+            page.route("**/*", lambda r: r.continue_() if r.request.url.startswith(
+                (server.url, "data:", "blob:")) else r.abort())
+            page.goto(f"{server.url}/lab/tree/click.ipynb?reset&token={server.token}",
+                      timeout=120_000)
+            page.wait_for_function(
+                "() => { const w = window.jupyterapp && window.jupyterapp.shell.currentWidget;"
+                " const k = w && w.sessionContext && w.sessionContext.session &&"
+                " w.sessionContext.session.kernel; return k && k.status === 'idle'; }",
+                timeout=120_000)
+            page.evaluate("() => window.jupyterapp.commands.execute("
+                          "'notebook:run-all-cells')")
+            plot = ".jp-NotebookPanel:not(.lm-mod-hidden) .jp-OutputArea .js-plotly-plot"
+            page.wait_for_selector(f"{plot} svg.main-svg", timeout=120_000)
+            hint = page.locator(".jp-OutputArea", has_text="Click a point of the chart")
+            hint.first.wait_for(timeout=60_000)
+            x, y, xs, i = page.evaluate(_POINT, [plot, day])
+            assert i >= 0, xs
+            page.mouse.move(x, y)
+            page.wait_for_timeout(300)
+            page.mouse.click(x, y)
+            listed = page.locator(".jp-OutputArea", has_text=f"Threat rate RUS→KOR, {day}")
+            listed.first.wait_for(timeout=60_000)
+            text = listed.first.inner_text()
+        finally:
+            browser.close()
+    assert "SYNTHETIC demo data" in text and "Threaten" in text
+    assert errors == []
