@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 
 from .charts import SOURCE_LABELS
@@ -587,6 +588,11 @@ def describe_speaker_rate_ratios(table: pd.DataFrame, alpha: float = 0.05) -> st
         lines.append(f"- {r['speakers']}: no such events in this range, nothing to model "
                      "(GDELT coded none with this role here).")
     for _, r in table[table["events"] > 0].iterrows():
+        if not np.isfinite(r["irr"]) or not np.isfinite(r["p_value"]):
+            lines.append(f"- {r['speakers']}: no rate ratio can be estimated from its "
+                         f"{r['events']} events (none, or all, fall in the window, or the model "
+                         "did not converge); nothing is concluded.")
+            continue
         sig = "distinguishable from no change" if r["p_value"] < alpha else \
             "**not** distinguishable from no change"
         lines.append(f"- {r['speakers']}: ×{r['irr']:.2f} (95 % CI {r['irr_low']:.2f}–"

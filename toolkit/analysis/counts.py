@@ -18,6 +18,7 @@ likelihood) is the model to read when the check says Poisson is inadequate.
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -202,6 +203,11 @@ def count_model(cube: pd.DataFrame, totals: pd.DataFrame, source: str, target: s
     Returns
     -------
     CountResult
+        ``info["converged"]`` says per model whether the fit converged (the negative binomial
+        tries BFGS, Newton, then Nelder–Mead); a model that did not converge reports NaN
+        estimates. ``info["not_estimable"]`` lists the milestones whose window holds no event
+        (or only events): their rate ratio has no finite estimate and is reported as NaN, never
+        as a ratio of ~0 with a tiny interval.
 
     Examples
     --------
@@ -260,10 +266,15 @@ def count_model(cube: pd.DataFrame, totals: pd.DataFrame, source: str, target: s
     if family in ("both", "poisson"):
         models["poisson"] = pois
     nb = None
+    converged = {"poisson": bool(getattr(pois, "converged", True))}
     if family in ("both", "negbin"):
-        nb = NegativeBinomial(y, x, loglike_method="nb2", offset=offset).fit(
-            disp=0, maxiter=300, **fit_kw)
+        nb, converged["negbin"] = _fit_negbin(y, x, offset, fit_kw)
         models["negbin"] = nb
+    # A level term whose window holds no event (or only events) has no finite maximum
+    # likelihood estimate: the optimiser stops somewhere towards -inf and reports a rate ratio
+    # of ~0 with a tiny interval. Such terms are reported as not estimable (NaN), not as effects.
+    inestimable = [t for t in x.columns if t.startswith("level: ")
+                   and (y[x[t].to_numpy() != 0].sum() == 0 or y[x[t].to_numpy() == 0].sum() == 0)]
 
     z = stats.norm.ppf(1 - alpha / 2)
     rows = []
@@ -271,7 +282,11 @@ def count_model(cube: pd.DataFrame, totals: pd.DataFrame, source: str, target: s
         params = np.asarray(res.params)[: x.shape[1]]
         bse = np.asarray(res.bse)[: x.shape[1]]
         pv = np.asarray(res.pvalues)[: x.shape[1]]
+        if not converged.get(name, True):  # no estimate to report from a failed fit
+            params, bse, pv = (np.full(x.shape[1], np.nan) for _ in range(3))
         for term, b, se_, p in zip(x.columns, params, bse, pv, strict=True):
+            if term in inestimable:
+                b = se_ = p = np.nan
             kind = ("level" if term.startswith("level: ") else
                     "day_of_week" if term.startswith("dow: ") else term)
             rows.append({"model": name, "term": term, "kind": kind,
@@ -295,9 +310,36 @@ def count_model(cube: pd.DataFrame, totals: pd.DataFrame, source: str, target: s
                                 "ct_p_value": ct_p, "nb_alpha": nb_alpha,
                                 "poisson_adequate": adequate, "verdict": verdict}])
     info = {**counts.attrs, "method": "count_model", "cov": cov, "duration": duration,
+            "converged": converged, "not_estimable": [t.split(": ", 1)[1] for t in inestimable],
             "hac_lags": lags if cov == "hac" else None, "n_obs": len(y),
             "start": f"{idx[0]:%Y-%m-%d}", "end": f"{idx[-1]:%Y-%m-%d}"}
     table.attrs.update(info)
     dispersion.attrs.update(info)
     return CountResult(table=table, dispersion=dispersion, counts=counts, models=models,
                        info=info)
+
+
+def _fit_negbin(y: np.ndarray, x: pd.DataFrame, offset: np.ndarray, fit_kw: dict):
+    """Fit the NB2 model, trying BFGS, then Newton, then Nelder–Mead; returns (result, converged).
+
+    Sparse series (a speaker group with a handful of events) often stop BFGS short of the
+    maximum. Convergence is checked here (``mle_retvals`` and finite estimates and standard
+    errors) rather than left to a warning nobody reads in a notebook.
+    """
+    res = None
+    for method, maxiter in (("bfgs", 300), ("newton", 100), ("nm", 20000)):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            try:
+                res = NegativeBinomial(y, x, loglike_method="nb2", offset=offset).fit(
+                    method=method, disp=0, maxiter=maxiter, **fit_kw)
+            except (np.linalg.LinAlgError, ValueError, FloatingPointError):
+                continue
+            ok = (bool(res.mle_retvals.get("converged", False))
+                  and np.all(np.isfinite(np.asarray(res.params)))
+                  and np.all(np.isfinite(np.asarray(res.bse))))
+        if ok:
+            return res, True
+    if res is None:
+        raise ValueError("the negative-binomial model could not be fitted to these counts")
+    return res, False
