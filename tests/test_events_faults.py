@@ -382,7 +382,10 @@ def test_ctrl_c_stops_a_fetch_within_seconds_and_keeps_what_was_verified(mirror,
     proc = subprocess.Popen([sys.executable, "-m", "toolkit", "fetch", "events", "--start",
                              RANGE[0], "--end", RANGE[1], "--base-url", srv.url, "--data-dir",
                              str(data_dir), "--no-progress", "--workers", "1", "--timeout", "5"],
-                            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            # a terminal's foreground process: SIGINT not inherited as ignored
+                            # (a script's background job, e.g. `make test &`, ignores it)
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     try:
         deadline = time.monotonic() + 120
         while not srv.sent.get(f"/gdeltv2/{day2[0]}") and time.monotonic() < deadline:

@@ -8,8 +8,6 @@ back by the kernel.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from test_jupyter_server import ARGS, CHROMIUM, server  # noqa: F401  (a fixture)
 
@@ -42,7 +40,7 @@ _POINT = """([sel, day]) => {
 
 def test_click_on_the_chart_lists_the_events_under_it(server):  # noqa: F811
     sync_api = pytest.importorskip("playwright.sync_api")
-    if not Path(CHROMIUM).exists():
+    if CHROMIUM is None:
         pytest.skip("Debian chromium is not installed (.ci/run installs it)")
     import toolkit
 
