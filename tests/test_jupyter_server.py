@@ -317,7 +317,16 @@ def _after(page, action, what: str) -> None:
     action()
     page.wait_for_function(f"([sel, old]) => ({_SIGNATURE})(sel) !== old", arg=[PLOT, before],
                            timeout=60_000)
-    page.wait_for_timeout(400)  # plotly's relayout after the update
+    # A control can send several updates (a slider moved by five key presses); wait until the
+    # chart has stopped changing, then for plotly's relayout, so the view read is the final one.
+    last, deadline = None, time.monotonic() + 60
+    while time.monotonic() < deadline:
+        now = page.evaluate(_SIGNATURE, PLOT)
+        if now == last:
+            break
+        last = now
+        page.wait_for_timeout(1000)
+    page.wait_for_timeout(400)
 
 
 def test_explorer_in_jupyterlab_looks_right_through_its_controls(server, lab):

@@ -987,6 +987,12 @@ def _run(todo, report, *, ddir, base, keep_set, policy, keep_files, workers, pro
             stop.set()
             for f in pending:
                 f.cancel()
+            # tasks that finished after the last wait() are finished too: keep them
+            for f in pending:
+                if f.done() and not f.cancelled() and f.exception() is None:
+                    for r in f.result():
+                        _account(r, report)
+                        done_by_group[(r.entry.stream, r.entry.day)].append(r)
             # keep what is finished: the rerun resumes from there
             for rs in done_by_group.values():
                 finished.extend(_with_tables(rs))
