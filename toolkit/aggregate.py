@@ -85,6 +85,29 @@ def _where(date_basis: str, start: pd.Timestamp, end: pd.Timestamp,
     return where
 
 
+def dyad_conditions(actors) -> list[str]:
+    """The WHERE conditions of a dyad between two different countries of ``actors`` (CAMEO)."""
+    acts = ", ".join(f"'{a}'" for a in validate_actors(actors))
+    return [f"Actor1CountryCode IN ({acts})", f"Actor2CountryCode IN ({acts})",
+            "Actor1CountryCode != Actor2CountryCode"]
+
+
+def deduped_events(table: str, where: list[str], columns) -> str:
+    """The ``WITH ev AS (...)`` clause: one row per GLOBALEVENTID of ``table`` under ``where``.
+
+    The one de-duplication rule of the cube and of :func:`toolkit.load_events`: a re-coded
+    event keeps its earliest DATEADDED copy, ties broken by every other input column.
+    """
+    tiebreak = ", ".join(["DATEADDED"] + [c for c in INPUT_COLUMNS
+                                          if c not in ("GLOBALEVENTID", "DATEADDED")])
+    return f"""WITH ev AS (
+  SELECT {", ".join(columns)}
+  FROM {table}
+  WHERE {(chr(10) + '    AND ').join(where)}
+  QUALIFY ROW_NUMBER() OVER (PARTITION BY GLOBALEVENTID ORDER BY {tiebreak}) = 1
+)"""
+
+
 def cube_sql(start, end, *, actors: Iterable[str] | str | None = None, table: str = "events",
              date_basis: str = "sqldate", partition: bool = False,
              pad_days: int = DEFAULT_PAD_DAYS) -> str:
@@ -119,22 +142,9 @@ def cube_sql(start, end, *, actors: Iterable[str] | str | None = None, table: st
     """
     _check_basis(date_basis)
     s, e = _day_bounds(start, end)
-    acts = ", ".join(f"'{a}'" for a in validate_actors(actors))
-    where = _where(date_basis, s, e, partition, pad_days) + [
-        f"Actor1CountryCode IN ({acts})",
-        f"Actor2CountryCode IN ({acts})",
-        "Actor1CountryCode != Actor2CountryCode",
-    ]
-    cols = ", ".join(INPUT_COLUMNS)
-    tiebreak = ", ".join(["DATEADDED"] + [c for c in INPUT_COLUMNS
-                                          if c not in ("GLOBALEVENTID", "DATEADDED")])
+    where = _where(date_basis, s, e, partition, pad_days) + dyad_conditions(actors)
     day = _DAY_INT[date_basis]
-    return f"""WITH ev AS (
-  SELECT {cols}
-  FROM {table}
-  WHERE {(chr(10) + '    AND ').join(where)}
-  QUALIFY ROW_NUMBER() OVER (PARTITION BY GLOBALEVENTID ORDER BY {tiebreak}) = 1
-)
+    return deduped_events(table, where, INPUT_COLUMNS) + f"""
 SELECT
   PARSE_DATE('%Y%m%d', CAST({day} AS STRING)) AS date,
   Actor1CountryCode AS source,

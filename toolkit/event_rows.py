@@ -177,16 +177,8 @@ def events_sql(start, end, *, actors: Iterable[str] | str | None = None, dyads=N
     A._check_basis(date_basis)
     s, e = A._day_bounds(start, end)
     ds, de = A._day_bounds(*dedup_range) if dedup_range is not None else (s, e)
-    acts = validate_actors(actors)
-    alist = ", ".join(f"'{a}'" for a in acts)
     # exactly cube_sql's filter and ordering (a test runs both over the same rows)
-    where = A._where(date_basis, ds, de, partition, pad_days) + [
-        f"Actor1CountryCode IN ({alist})",
-        f"Actor2CountryCode IN ({alist})",
-        "Actor1CountryCode != Actor2CountryCode",
-    ]
-    tiebreak = ", ".join(["DATEADDED"] + [c for c in A.INPUT_COLUMNS
-                                          if c not in ("GLOBALEVENTID", "DATEADDED")])
+    where = A._where(date_basis, ds, de, partition, pad_days) + A.dyad_conditions(actors)
     day = A._DAY_INT[date_basis]
     pick = [f"{day} BETWEEN {s:%Y%m%d} AND {e:%Y%m%d}"]
     pairs = parse_dyads(dyads)
@@ -201,18 +193,13 @@ def events_sql(start, end, *, actors: Iterable[str] | str | None = None, dyads=N
         where = where + [(f"GLOBALEVENTID IN (SELECT GLOBALEVENTID FROM {table} WHERE "
                          + " AND ".join(sub_where) + ")")]
     raw = [c for c in RAW.values() if c is not None]
-    cols = ", ".join(list(A.INPUT_COLUMNS) + [c for c in raw if c not in A.INPUT_COLUMNS])
+    cols = list(A.INPUT_COLUMNS) + [c for c in raw if c not in A.INPUT_COLUMNS]
     out = ",\n  ".join(
         f"PARSE_DATE('%Y%m%d', CAST({day} AS STRING)) AS date" if c == "date"
         # as the cube: no actor type is "" (not NULL), so events group into its cells
         else f"COALESCE({RAW[c]}, '') AS {c}" if c in _BLANK_IS_EMPTY
         else f"{RAW[c]} AS {c}" for c in COLUMNS if c != "event_description")
-    return f"""WITH ev AS (
-  SELECT {cols}
-  FROM {table}
-  WHERE {(chr(10) + '    AND ').join(where)}
-  QUALIFY ROW_NUMBER() OVER (PARTITION BY GLOBALEVENTID ORDER BY {tiebreak}) = 1
-)
+    return A.deduped_events(table, where, cols) + f"""
 SELECT
   {out}
 FROM ev
