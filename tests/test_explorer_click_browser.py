@@ -9,7 +9,13 @@ back by the kernel.
 from __future__ import annotations
 
 import pytest
-from test_jupyter_server import ARGS, CHROMIUM, server  # noqa: F401  (a fixture)
+from test_jupyter_server import (  # noqa: F401  (fixtures)
+    PLOT,
+    _shut_kernels,
+    lab,
+    open_and_run,
+    server,
+)
 
 pytestmark = pytest.mark.slow
 
@@ -38,10 +44,7 @@ _POINT = """([sel, day]) => {
 }"""
 
 
-def test_click_on_the_chart_lists_the_events_under_it(server):  # noqa: F811
-    sync_api = pytest.importorskip("playwright.sync_api")
-    if CHROMIUM is None:
-        pytest.skip("Debian chromium is not installed (.ci/run installs it)")
+def test_click_on_the_chart_lists_the_events_under_it(server, lab):  # noqa: F811
     import toolkit
 
     # the day of the warning's two weeks with most RUS→KOR threats in the demo
@@ -51,36 +54,21 @@ def test_click_on_the_chart_lists_the_events_under_it(server):  # noqa: F811
     day = f"{thr.idxmax():%Y-%m-%d}"
     server.api("PUT", "/api/contents/click.ipynb",
                json={"type": "notebook", "format": "json", "content": NB})
-    errors = []
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
-        try:
-            page = browser.new_page(viewport={"width": 1400, "height": 1000})
-            page.on("pageerror", lambda e: errors.append(str(e)))
-            page.route("**/*", lambda r: r.continue_() if r.request.url.startswith(
-                (server.url, "data:", "blob:")) else r.abort())
-            page.goto(f"{server.url}/lab/tree/click.ipynb?reset&token={server.token}",
-                      timeout=120_000)
-            page.wait_for_function(
-                "() => { const w = window.jupyterapp && window.jupyterapp.shell.currentWidget;"
-                " const k = w && w.sessionContext && w.sessionContext.session &&"
-                " w.sessionContext.session.kernel; return k && k.status === 'idle'; }",
-                timeout=120_000)
-            page.evaluate("() => window.jupyterapp.commands.execute("
-                          "'notebook:run-all-cells')")
-            plot = ".jp-NotebookPanel:not(.lm-mod-hidden) .jp-OutputArea .js-plotly-plot"
-            page.wait_for_selector(f"{plot} svg.main-svg", timeout=120_000)
-            hint = page.locator(".jp-OutputArea", has_text="Click a point of the chart")
-            hint.first.wait_for(timeout=60_000)
-            x, y, xs, i = page.evaluate(_POINT, [plot, day])
-            assert i >= 0, xs
-            page.mouse.move(x, y)
-            page.wait_for_timeout(300)
-            page.mouse.click(x, y)
-            listed = page.locator(".jp-OutputArea", has_text=f"Threat rate RUS→KOR, {day}")
-            listed.first.wait_for(timeout=60_000)
-            text = listed.first.inner_text()
-        finally:
-            browser.close()
+    page, log = open_and_run(lab, server, "click.ipynb")
+    try:
+        hint = page.locator(".jp-OutputArea", has_text="Click a point of the chart")
+        hint.first.wait_for(timeout=60_000)
+        x, y, xs, i = page.evaluate(_POINT, [PLOT, day])
+        assert i >= 0, xs
+        page.mouse.move(x, y)
+        page.wait_for_timeout(300)
+        page.mouse.click(x, y)
+        listed = page.locator(".jp-OutputArea", has_text=f"Threat rate RUS→KOR, {day}")
+        listed.first.wait_for(timeout=60_000)
+        text = listed.first.inner_text()
+    finally:
+        page.close()
+        _shut_kernels(server)
     assert "SYNTHETIC demo data" in text and "Threaten" in text
-    assert errors == []
+    assert log.errors == []
+    assert log.blocked == [], f"JupyterLab tried to reach the network: {log.blocked[:3]}"
