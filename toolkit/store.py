@@ -318,6 +318,20 @@ def recorded_coverage(*, store: str = "local", data_dir=None) -> list[dict]:
     return ranges
 
 
+def parse_json(raw: bytes):
+    """Parse a cache file's bytes; ValueError "the file is empty" or "not JSON: ..." otherwise.
+
+    For callers that check the parsed shape too and then name the file in one
+    :class:`~toolkit.errors.CacheCorrupt` message of their own.
+    """
+    if not raw.strip():
+        raise ValueError("the file is empty")
+    try:
+        return json.loads(raw)
+    except ValueError as exc:
+        raise ValueError(f"not JSON: {exc}") from None
+
+
 def read_json(path: Path, *, repair: str):
     """Parse the JSON cache file ``path``; :class:`CacheCorrupt` naming it when it is damaged.
 

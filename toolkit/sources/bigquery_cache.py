@@ -10,8 +10,6 @@ of each day is the one of its latest fetch. :func:`load` only reads: it never qu
 
 from __future__ import annotations
 
-import json
-
 import pandas as pd
 
 from .. import aggregate as A
@@ -48,12 +46,7 @@ def fetches(data_dir=None) -> list[dict]:
     except FileNotFoundError:
         return []
     try:
-        if not raw.strip():
-            raise ValueError("the file is empty")
-        try:
-            obj = json.loads(raw)
-        except ValueError as exc:
-            raise ValueError(f"not JSON: {exc}") from None
+        obj = store.parse_json(raw)
         recs = obj.get("fetches") if isinstance(obj, dict) else None
         if not isinstance(recs, list):
             raise ValueError("no 'fetches' list")

@@ -20,7 +20,6 @@ network latency; the cost is that each request's own latency adds to the wall ti
 from __future__ import annotations
 
 import contextlib
-import json
 import math
 import os
 import threading
@@ -31,7 +30,7 @@ from pathlib import Path
 from filelock import FileLock
 
 from ..errors import CacheCorrupt
-from ..store import write_json_atomic
+from ..store import parse_json, write_json_atomic
 
 _THREAD_LOCKS: dict[str, threading.Lock] = {}
 #: A pace time further ahead than this (s) is damage, not a Retry-After (those are <= 15 min).
@@ -100,12 +99,7 @@ class Pacer:
         except FileNotFoundError:
             return {}
         try:
-            if not raw.strip():
-                raise ValueError("the file is empty")
-            try:
-                st = json.loads(raw)
-            except ValueError as exc:
-                raise ValueError(f"not JSON: {exc}") from None
+            st = parse_json(raw)
             if not isinstance(st, dict):
                 raise ValueError(f"a JSON {type(st).__name__}, not an object")
             for k in ("sent", "done", "not_before"):
