@@ -6,10 +6,10 @@ This benchmark
 
 1. measures average bytes per row and column on a real GDELT 2.0 export
    (``../shared/reference/gdelt2-events-20191024143000.export.CSV`` when present; otherwise the
-   committed :data:`toolkit.sources.bigquery_sizes.MODEL_BYTES_PER_ROW`, measured on that file);
+   committed :data:`toolkit.sources.bigquery.sizes.MODEL_BYTES_PER_ROW`, measured on that file);
 2. prices the cube query, the daily-totals query and ``SELECT *`` over the same partitions for
    one month, one year and the full GDELT 2.0 history, at an ASSUMED
-   :data:`~toolkit.sources.bigquery_sizes.MODEL_ROWS_PER_DAY` rows/day and US$ 6.25/TiB;
+   :data:`~toolkit.sources.bigquery.sizes.MODEL_ROWS_PER_DAY` rows/day and US$ 6.25/TiB;
 3. times the cube's one SQL definition run locally in DuckDB against a pandas groupby
    baseline on the same synthetic rows (ratio, same process).
 
@@ -27,8 +27,8 @@ import pandas as pd
 from benchmarks import best_of
 from toolkit import aggregate as A
 from toolkit import schema as S
-from toolkit.sources import bigquery as B
-from toolkit.sources import bigquery_sizes as Z
+from toolkit.sources.bigquery import fetch as B
+from toolkit.sources.bigquery import sizes as Z
 
 REFERENCE = (Path(__file__).resolve().parents[2] / "shared" / "reference"
              / "gdelt2-events-20191024143000.export.CSV")

@@ -15,8 +15,10 @@ with the pacing interval shortened to ``INTERVAL`` seconds. Reports
 from __future__ import annotations
 
 import math
+import sys
 import tempfile
 import time
+from pathlib import Path
 
 import requests
 
@@ -29,10 +31,13 @@ START, END = "2022-01-01", "2024-12-31"
 def main() -> dict:
     import pandas as pd
 
+    # the fake DOC API is a test helper (tests/doc_server.py), not part of the package
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+    from doc_server import FakeDocAPI
+
     import toolkit
-    from toolkit.sources.doc import timeline_windows
-    from toolkit.sources.doc_registry import load_registry
-    from toolkit.sources.doc_testserver import FakeDocAPI
+    from toolkit.sources.doc.query import timeline_windows
+    from toolkit.sources.doc.registry import load_registry
 
     days = (pd.Timestamp(END) - pd.Timestamp(START)).days + 1
     minimum = len(QUERIES) * len(MODES) * math.ceil(days / 92)

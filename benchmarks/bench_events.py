@@ -183,7 +183,7 @@ def _floor(zips, workers: int = 1) -> float:
 
 
 def _pandas(zips, actors=("RUS", "KOR", "PRK")) -> tuple[float, int]:
-    from toolkit.sources.events_index import V2_COLUMNS
+    from toolkit.sources.events.index import V2_COLUMNS
 
     names = [n for n, _ in V2_COLUMNS]
     t0 = time.perf_counter()
@@ -197,7 +197,7 @@ def _pandas(zips, actors=("RUS", "KOR", "PRK")) -> tuple[float, int]:
 
 
 def _ingest(ddir: Path, days, workers: int):
-    from toolkit.sources.events import fetch_events
+    from toolkit.sources.events.fetch import fetch_events
 
     t0 = time.perf_counter()
     rep = fetch_events(days[0], days[-1], data_dir=ddir, base_url=_BASE,
@@ -244,7 +244,7 @@ _COLD = """
 import sys, time
 import numpy as np
 t0 = time.perf_counter()
-from toolkit.sources.events_tokenize import tokenize
+from toolkit.sources.events.tokenize import tokenize
 t1 = time.perf_counter()
 tokenize(bytearray(b"a\\tb\\n"), 2, np.array([1]))
 t2 = time.perf_counter()

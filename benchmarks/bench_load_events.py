@@ -41,7 +41,7 @@ _DOMAINS = np.array(["tass.com", "yna.co.kr", "kcna.kp", "reuters.com", "nknews.
 
 
 def _month_rows(month: pd.Timestamp, rng: np.random.Generator, gid0: int) -> pa.Table:
-    from toolkit.sources.events_parse import KEPT_SCHEMA
+    from toolkit.sources.events.parse import KEPT_SCHEMA
 
     days = pd.date_range(month, month + pd.offsets.MonthEnd(0), freq="D")
     n = ROWS_PER_DAY * len(days)
@@ -104,7 +104,7 @@ def _month_rows(month: pd.Timestamp, rng: np.random.Generator, gid0: int) -> pa.
 def build(root: Path) -> dict:
     """Write a year of stored rows, the state and the coverage under ``root``."""
     from toolkit import store
-    from toolkit.sources import events_cache as C
+    from toolkit.sources.events import cache as C
 
     rng = np.random.default_rng(SEED)
     rows, size, gid = 0, 0, 800_000_000

@@ -3,7 +3,8 @@
 Usage: python scripts/make_demo_data.py
 """
 
-from toolkit.sources import demo, doc_demo
+from toolkit.sources.demo import cube as demo
+from toolkit.sources.demo import doc as doc_demo
 
 if __name__ == "__main__":
     path = demo.write()

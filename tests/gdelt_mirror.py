@@ -29,7 +29,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from toolkit.sources.events_index import V1_COLUMNS, V2_COLUMNS
+from toolkit.sources.events.index import V1_COLUMNS, V2_COLUMNS
 
 V2_NAMES = [n for n, _ in V2_COLUMNS]
 V1_NAMES = [n for n, _ in V1_COLUMNS]

@@ -19,7 +19,7 @@ import toolkit
 from toolkit import analysis as A
 from toolkit.analysis._hac import nw_lags
 from toolkit.analysis.its import design_matrix
-from toolkit.sources import demo as demo_data
+from toolkit.sources.demo import cube as demo_data
 
 DAYS = pd.date_range("2021-01-01", periods=400, freq="D")
 

@@ -17,7 +17,7 @@ from test_bigquery_sql import END, START, assert_cubes_equal, expected_cube  # n
 import toolkit  # noqa: E402
 from toolkit.cli import main  # noqa: E402
 from toolkit.errors import CacheCorrupt  # noqa: E402
-from toolkit.sources import bigquery as B  # noqa: E402
+from toolkit.sources.bigquery import fetch as B  # noqa: E402
 
 
 class BillingClient(FakeBigQueryClient):

@@ -32,7 +32,7 @@ from test_bigquery_sql import (
 import toolkit
 from toolkit import schema as S
 from toolkit.aggregate import DEFAULT_PAD_DAYS
-from toolkit.sources import bigquery as B
+from toolkit.sources.bigquery import fetch as B
 
 
 def _field(v) -> str:

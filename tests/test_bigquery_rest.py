@@ -36,8 +36,8 @@ from test_bigquery_sql import (  # noqa: E402
 
 import toolkit  # noqa: E402
 from toolkit import schema as S  # noqa: E402
-from toolkit.sources import bigquery as B  # noqa: E402
-from toolkit.sources import bigquery_sizes as Z  # noqa: E402
+from toolkit.sources.bigquery import fetch as B  # noqa: E402
+from toolkit.sources.bigquery import sizes as Z  # noqa: E402
 
 
 @pytest.fixture(autouse=True)

@@ -15,7 +15,7 @@ from sqlglot import exp
 
 from toolkit import aggregate as A
 from toolkit import schema as S
-from toolkit.sources import bigquery as B
+from toolkit.sources.bigquery import fetch as B
 
 #: GDELT 2.0 Events export columns, in file order (gdelt-facts §1).
 GDELT2_COLUMNS = [

@@ -102,7 +102,7 @@ def test_cdn_variant_fails_offline_negative_control(browser, figure, tmp_path):
 
 @pytest.fixture(scope="module")
 def report(tmp_path_factory):
-    from toolkit.report import build_report
+    from toolkit.notebook.report import build_report
 
     nbs = [REPO / "notebooks" / f"{n}.ipynb" for n in REPORT_NOTEBOOKS]
     nbs = [p for p in nbs if p.exists()]

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 import toolkit
-from toolkit import notebook_helpers as nh
+from toolkit.notebook import helpers as nh
 
 
 @pytest.fixture(scope="module")

@@ -8,7 +8,7 @@ import pytest
 import toolkit
 from toolkit import schema as S
 from toolkit import store
-from toolkit.sources import demo
+from toolkit.sources.demo import cube as demo
 
 
 def _fill_local(data_dir, start, end):

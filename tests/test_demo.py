@@ -7,7 +7,7 @@ import pytest
 
 from toolkit import schema as S
 from toolkit.config import demo_dir
-from toolkit.sources import demo
+from toolkit.sources.demo import cube as demo
 
 
 @pytest.fixture(scope="module")

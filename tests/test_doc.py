@@ -1,4 +1,4 @@
-"""DOC 2.0 API layer against a real HTTP server on 127.0.0.1 (toolkit.sources.doc_testserver).
+"""DOC 2.0 API layer against a real HTTP server on 127.0.0.1 (tests/doc_server.py).
 
 Pacing is shortened to fractions of a second; the server records request arrival times.
 """
@@ -12,11 +12,11 @@ import time
 import numpy as np
 import pandas as pd
 import pytest
+from doc_server import FakeDocAPI
 
 import toolkit
-from toolkit.sources import doc
-from toolkit.sources.doc import DocHTTPError, DocQueryError, DocRateLimitError
-from toolkit.sources.doc_testserver import FakeDocAPI
+from toolkit.sources.doc import query as doc
+from toolkit.sources.doc.query import DocHTTPError, DocQueryError, DocRateLimitError
 
 INTERVAL = 0.2
 FAST = {"interval": INTERVAL, "backoff": 0.01}
@@ -369,7 +369,7 @@ def test_load_doc_timelines_demo_defaults():
 def test_docstring_examples_run():
     import doctest
 
-    from toolkit.sources import doc_registry
+    from toolkit.sources.doc import registry as doc_registry
 
     for mod in (doc, doc_registry):
         res = doctest.testmod(mod, optionflags=doctest.ELLIPSIS)

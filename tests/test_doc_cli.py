@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
+from doc_server import FakeDocAPI
 
 from toolkit.cli import main
-from toolkit.sources.doc_testserver import FakeDocAPI
 
 
 def test_fetch_doc_then_rerun_is_free(tmp_path, data_dir, capsys):

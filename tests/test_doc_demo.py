@@ -7,7 +7,8 @@ import pytest
 
 import toolkit
 from toolkit.config import demo_dir
-from toolkit.sources import demo, doc_demo
+from toolkit.sources.demo import cube as demo
+from toolkit.sources.demo import doc as doc_demo
 
 
 @pytest.fixture(scope="module")

@@ -18,13 +18,14 @@ import warnings
 
 import pandas as pd
 import pytest
+from doc_server import FakeDocAPI
 
 import toolkit
 from toolkit.cli import main
 from toolkit.errors import CacheCorrupt, ToolkitError
-from toolkit.sources import doc, doc_cache
-from toolkit.sources.doc import DocBadAnswer, DocHTTPError, DocQueryError
-from toolkit.sources.doc_testserver import FakeDocAPI
+from toolkit.sources.doc import cache as doc_cache
+from toolkit.sources.doc import query as doc
+from toolkit.sources.doc.query import DocBadAnswer, DocHTTPError, DocQueryError
 
 INTERVAL = 0.05
 FAST = {"interval": INTERVAL, "backoff": 0.01}

@@ -10,9 +10,9 @@ import time
 
 import pandas as pd
 import pytest
+from doc_server import FakeDocAPI
 
 import toolkit
-from toolkit.sources.doc_testserver import FakeDocAPI
 
 WORKER = """
 import os, sys, time, toolkit

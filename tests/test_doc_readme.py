@@ -6,10 +6,10 @@ import re
 import shlex
 
 import pandas as pd
+from doc_server import FakeDocAPI
 
 from toolkit.cli import main
-from toolkit.sources import doc
-from toolkit.sources.doc_testserver import FakeDocAPI
+from toolkit.sources.doc import query as doc
 
 from conftest import REPO
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from toolkit.sources.doc_registry import load_registry
+from toolkit.sources.doc.registry import load_registry
 
 
 def test_shipped_registry_has_the_field_queries():

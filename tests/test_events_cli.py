@@ -84,7 +84,7 @@ def test_bigquery_fetch_runs_behind_the_dry_run_then_reads_the_cache(tmp_path, c
     from test_bigquery_sql import END, START, events_frame, fixture_rows
     from test_load_events import FakeClient
 
-    from toolkit.sources import bigquery as B
+    from toolkit.sources.bigquery import fetch as B
 
     clients = []
     monkeypatch.setattr(B, "make_client", lambda project=None, **kw: clients.append(
@@ -111,7 +111,7 @@ def test_bigquery_fetch_over_the_ceiling_is_refused_in_one_line(tmp_path, capsys
     from test_bigquery_sql import END, START, events_frame, fixture_rows
     from test_load_events import FakeClient
 
-    from toolkit.sources import bigquery as B
+    from toolkit.sources.bigquery import fetch as B
 
     fake = FakeClient(events_frame(fixture_rows()), bytes_=3 * 10**9)
     monkeypatch.setattr(B, "make_client", lambda project=None, **kw: fake)

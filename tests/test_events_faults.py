@@ -26,8 +26,8 @@ from test_events_fetch import FAST, assert_same, build_mirror, expected, local_c
 import toolkit
 from toolkit import store
 from toolkit.cli import main as cli_main
-from toolkit.sources.events import EventsFetchError, fetch_events
-from toolkit.sources.events_download import RetryPolicy
+from toolkit.sources.events.download import RetryPolicy
+from toolkit.sources.events.fetch import EventsFetchError, fetch_events
 
 REPO = Path(__file__).resolve().parents[1]
 RANGE = ("2019-10-24", "2019-10-25")
@@ -222,7 +222,7 @@ import contextlib, os, signal, sys
 from pathlib import Path
 from toolkit import store
 from toolkit.sources.events import fetch_events
-from toolkit.sources.events_download import RetryPolicy
+from toolkit.sources.events.download import RetryPolicy
 real, n = store.atomic_path, [0]
 
 @contextlib.contextmanager

@@ -21,8 +21,8 @@ from gdelt_mirror import V2_NAMES, Mirror, MirrorServer, make_row
 
 import toolkit
 from toolkit.cli import main as cli_main
-from toolkit.sources.events import EventsFetchError, fetch_events
-from toolkit.sources.events_download import RetryPolicy
+from toolkit.sources.events.download import RetryPolicy
+from toolkit.sources.events.fetch import EventsFetchError, fetch_events
 
 REPO = Path(__file__).resolve().parents[1]
 FAST = RetryPolicy(attempts=4, backoff=0.01, max_backoff=0.05, timeout=0.5)
@@ -554,7 +554,7 @@ def test_cli_fetch_events(mirror, data_dir, capsys, monkeypatch):
 _CHILD = """
 import sys
 from toolkit.sources.events import fetch_events
-from toolkit.sources.events_download import RetryPolicy
+from toolkit.sources.events.download import RetryPolicy
 fetch_events("2019-10-24", "2019-10-25", base_url=sys.argv[1], data_dir=sys.argv[2],
              workers=int(sys.argv[3]), progress=False,
              policy=RetryPolicy(attempts=3, backoff=0.01, timeout=float(sys.argv[4])))
@@ -601,7 +601,7 @@ def test_interrupted_run_stores_what_it_finished_and_rerun_gives_the_same_cube(
         mirror, data_dir, monkeypatch, stop_after):
     """Ctrl-C in a notebook: files parsed so far are stored with their rows, never as
     'ingested' without them, and the rerun completes the same cube."""
-    from toolkit.sources import events as E
+    from toolkit.sources.events import fetch as E
 
     m, names, srv = mirror
     account, seen = E._account, []

@@ -30,7 +30,7 @@ from test_events_fetch import BAD_IDS, DAY1, DAY2, FAST, assert_same, build_mirr
 import toolkit
 from toolkit import store
 from toolkit.cli import main as cli_main
-from toolkit.sources.events import fetch_events, read_mentions
+from toolkit.sources.events.fetch import fetch_events, read_mentions
 
 REPO = Path(__file__).resolve().parents[1]
 RANGE = ("2019-10-24", "2019-10-25")
@@ -406,7 +406,7 @@ def test_cli_mentions_flag_prints_the_mentions_summary_and_exits_0(mentions_mirr
 @pytest.mark.parametrize("stop_after", [2, 5])
 def test_ctrl_c_during_the_mentions_keeps_what_was_stored_and_rerun_completes(
         mentions_mirror, data_dir, monkeypatch, stop_after):
-    from toolkit.sources import events as E
+    from toolkit.sources.events import fetch as E
 
     m, names, mnames, srv = mentions_mirror
     account, seen = E._account, []
@@ -515,7 +515,7 @@ _KILLED_CHILD = """
 import contextlib, os, signal, sys
 from toolkit import store
 from toolkit.sources.events import fetch_events
-from toolkit.sources.events_download import RetryPolicy
+from toolkit.sources.events.download import RetryPolicy
 real, n = store.atomic_path, [0]
 
 @contextlib.contextmanager

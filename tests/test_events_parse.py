@@ -6,8 +6,8 @@ from gdelt_mirror import V2_NAMES, make_row, to_text
 
 from toolkit import aggregate as A
 from toolkit import schema as S
-from toolkit.sources.events_index import STREAMS, parse_index, select, v1_entries
-from toolkit.sources.events_parse import parse_export, rows_to_table
+from toolkit.sources.events.index import STREAMS, parse_index, select, v1_entries
+from toolkit.sources.events.parse import parse_export, rows_to_table
 
 V2 = STREAMS["v2"]
 ACT = ("RUS", "KOR", "PRK")

@@ -1,7 +1,7 @@
 """The vectorised parser against a plain-Python reading of its documented rules.
 
 The oracle below re-implements, line by line and with no numpy, what the
-:mod:`toolkit.sources.events_parse` docstring promises: which lines are malformed and why, the
+:mod:`toolkit.sources.events.parse` docstring promises: which lines are malformed and why, the
 per-file daily totals over the well-formed lines, and which rows the actor filter keeps. Seeded
 random files with every kind of damage are parsed in mixed batches (``parse_exports``, as the
 pipeline does) and one by one; each file's result must match the oracle exactly.
@@ -15,8 +15,8 @@ import numpy as np
 import pytest
 from gdelt_mirror import V2_NAMES, make_row, to_text
 
-from toolkit.sources.events_index import STREAMS
-from toolkit.sources.events_parse import parse_export, parse_exports, rows_to_table
+from toolkit.sources.events.index import STREAMS
+from toolkit.sources.events.parse import parse_export, parse_exports, rows_to_table
 
 V2 = STREAMS["v2"]
 COL = {n: i for i, n in enumerate(V2_NAMES)}
@@ -187,7 +187,7 @@ def test_unzip_checks_the_deflate_stream_length_and_crc():
 
     from gdelt_mirror import zip_bytes
 
-    from toolkit.sources.events import _unzip
+    from toolkit.sources.events.fetch import _unzip
 
     data = to_text([make_row(i, 20191024, 20191024143000, "RUS", "KOR") for i in range(50)])
     blob = zip_bytes("x.export.CSV", data)
@@ -212,7 +212,7 @@ def test_unzip_reads_other_zip_layouts_through_zipfile():
     import io
     import zipfile
 
-    from toolkit.sources.events import _single_member, _unzip
+    from toolkit.sources.events.fetch import _single_member, _unzip
 
     data = b"1\t2\n" * 100
     for kw in ({"compression": zipfile.ZIP_STORED}, {"compression": zipfile.ZIP_DEFLATED}):
@@ -234,7 +234,7 @@ def test_unzip_rejects_a_second_member_a_wrong_name_and_an_oversized_member(comp
     import io
     import zipfile
 
-    from toolkit.sources.events import _single_member, _unzip
+    from toolkit.sources.events.fetch import _single_member, _unzip
 
     data = b"1\t2\n" * 100
     buf = io.BytesIO()
@@ -263,7 +263,7 @@ def test_unzip_member_longer_than_its_header_says_is_rejected():
 
     from gdelt_mirror import zip_bytes
 
-    from toolkit.sources.events import _unzip
+    from toolkit.sources.events.fetch import _unzip
 
     data = b"a\tb\n" * 1000
     blob = bytearray(zip_bytes("x.export.CSV", data))
@@ -274,7 +274,7 @@ def test_unzip_member_longer_than_its_header_says_is_rejected():
 
 
 def test_tokenizer_counts_lines_when_they_are_short():
-    from toolkit.sources.events_tokenize import tokenize
+    from toolkit.sources.events.tokenize import tokenize
 
     data = b"\n" * 1000 + b"a\tb\n" + b"\r\n" * 500 + b"c"
     lines, bounds = tokenize(data, 2, np.array([1]))
@@ -291,7 +291,7 @@ def test_tokenizer_counts_lines_when_they_are_short():
 def test_tokenizer_sizes_exactly_when_its_work_space_is_too_small(monkeypatch, keep):
     import threading
 
-    from toolkit.sources import events_tokenize as T
+    from toolkit.sources.events import tokenize as T
 
     data = to_text([make_row(i, 20191024, 20191024143000, "RUS", "KOR") for i in range(10)])
     data += b"\n\nshort\tline\r\n"

@@ -9,8 +9,8 @@ from test_events_mentions import mentions_mirror  # noqa: F401  (a fixture)
 from test_load_events import real_local  # noqa: F401  (a fixture)
 
 import toolkit
-from toolkit.sources import doc_cache as DC
-from toolkit.sources.doc_registry import load_registry
+from toolkit.sources.doc import cache as DC
+from toolkit.sources.doc.registry import load_registry
 
 ALL = ["volume", "threat_rate", "verbal_conflict_share", "hostility", "tone"]
 
@@ -195,7 +195,7 @@ def test_local_explanation_lists_every_stored_mention(mentions_mirror, data_dir)
     the events (not only their first, SOURCEURL), including mentions a day later."""
     from test_events_mentions import LATE, RANGE, _fetch
 
-    from toolkit.sources.events_mentions import read_mentions
+    from toolkit.sources.events.mentions import read_mentions
 
     m, names, mnames, srv = mentions_mirror
     _fetch(srv, data_dir, mentions=True)

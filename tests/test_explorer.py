@@ -10,7 +10,7 @@ import plotly.graph_objects as go
 import pytest
 
 import toolkit
-from toolkit.explorer import Explorer, explore
+from toolkit.notebook.explorer import Explorer, explore
 
 from helpers import browser_found
 

@@ -27,7 +27,7 @@ from test_bigquery_sql import END, START, events_frame, fixture_rows, run_bigque
 import toolkit
 from toolkit import event_rows as E
 from toolkit import schema as S
-from toolkit.sources import bigquery as B
+from toolkit.sources.bigquery import fetch as B
 
 SUMS = ["events", "root_events", "articles", "mentions", "sources", "goldstein_sum",
         "goldstein_x_articles", "tone_x_articles"]

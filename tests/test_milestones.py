@@ -48,7 +48,7 @@ def test_registry_has_the_required_milestones():
 
 
 def test_registry_ids_match_the_demo_planted_effects():
-    from toolkit.sources import demo
+    from toolkit.sources.demo import cube as demo
 
     ms = toolkit.load_milestones()
     have = set(zip(ms["id"], ms["date"].dt.strftime("%Y-%m-%d"), strict=True))

@@ -13,9 +13,9 @@ from gdelt_mirror import Mirror, MirrorServer, make_row
 
 import toolkit
 from toolkit import daily_coverage as DC
-from toolkit import notebook_helpers as nh
 from toolkit.analysis import event_study
-from toolkit.sources.events import RetryPolicy, fetch_events
+from toolkit.notebook import helpers as nh
+from toolkit.sources.events.fetch import RetryPolicy, fetch_events
 
 FAST = RetryPolicy(attempts=1, backoff=0.0, timeout=10)
 

@@ -10,7 +10,7 @@ import pytest
 import toolkit
 from toolkit import store
 from toolkit.cli import main
-from toolkit.sources import demo
+from toolkit.sources.demo import cube as demo
 
 
 def _fill_local(data_dir, start, end):

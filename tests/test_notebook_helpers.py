@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 import toolkit
-from toolkit import notebook_helpers as nh
+from toolkit.notebook import helpers as nh
 
 
 def _frame(source: str, synthetic: bool) -> pd.DataFrame:

@@ -26,7 +26,7 @@ def test_notebook_committed_without_outputs(path):
 @pytest.mark.slow
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
 def test_notebook_executes_on_demo_data(path, tmp_path, monkeypatch):
-    from toolkit.report import execute_notebook
+    from toolkit.notebook.report import execute_notebook
 
     figs = tmp_path / "figures"
     nb = execute_notebook(path, figures_dir=figs, source="demo")

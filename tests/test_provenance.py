@@ -9,8 +9,8 @@ import pytest
 
 import toolkit
 from toolkit import charts, store
-from toolkit.sources import demo
-from toolkit.sources import events_cache as C
+from toolkit.sources.demo import cube as demo
+from toolkit.sources.events import cache as C
 
 
 def _fill(data_dir, where: str, start="2024-06-01", end="2024-06-30"):
@@ -73,7 +73,7 @@ def test_demo_is_named_synthetic_everywhere(tmp_path):
 
 
 def test_report_banner_names_product_basis_and_days():
-    from toolkit.report import _index_html
+    from toolkit.notebook.report import _index_html
 
     figs = [{"source": "local", "synthetic": False, "figure": "a", "html": "figures/a.html",
              "note": "GDELT 1.0 daily event files (local cache; events dated by the day they "

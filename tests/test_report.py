@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from toolkit.report import build_report
+from toolkit.notebook.report import build_report
 
 from conftest import REPO
 from helpers import assert_png_not_blank, browser_found

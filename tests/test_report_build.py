@@ -9,7 +9,7 @@ import pytest
 from nbformat.v4 import new_code_cell, new_notebook, new_output
 
 from toolkit.cli import main
-from toolkit.report import build_report, static_outputs
+from toolkit.notebook.report import build_report, static_outputs
 
 from helpers import assert_png_not_blank, browser_found
 

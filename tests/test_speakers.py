@@ -15,7 +15,7 @@ import toolkit
 from toolkit import analysis as A
 from toolkit import schema as S
 from toolkit import speakers as SP
-from toolkit.sources import demo
+from toolkit.sources.demo import cube as demo
 
 
 def cube_of(rows: list[tuple]) -> pd.DataFrame:
@@ -176,7 +176,7 @@ def test_irr_chart_caption_names_the_speakers(demo_window):
 
 
 def test_notebook_helpers_compare_officials_with_everyone():
-    from toolkit import notebook_helpers as nh
+    from toolkit.notebook import helpers as nh
 
     c = toolkit.load_cube("2025-06-01", "2026-10-31", source="demo", actors=["RUS", "KOR"])
     t = toolkit.load_daily_totals("2025-06-01", "2026-10-31", source="demo")
@@ -198,7 +198,7 @@ def test_notebook_helpers_compare_officials_with_everyone():
 
 
 def test_by_speakers_puts_each_dyads_selections_side_by_side():
-    from toolkit import notebook_helpers as nh
+    from toolkit.notebook import helpers as nh
 
     c = toolkit.load_cube("2026-01-01", "2026-03-31", source="demo")
     t = toolkit.load_daily_totals("2026-01-01", "2026-03-31", source="demo")
@@ -214,7 +214,7 @@ def test_by_speakers_puts_each_dyads_selections_side_by_side():
 
 def test_chart_captions_say_which_speakers():
     from toolkit import charts
-    from toolkit import notebook_helpers as nh
+    from toolkit.notebook import helpers as nh
 
     c = toolkit.load_cube("2026-01-01", "2026-03-31", source="demo")
     t = toolkit.load_daily_totals("2026-01-01", "2026-03-31", source="demo")
@@ -229,7 +229,7 @@ def test_chart_captions_say_which_speakers():
 
 
 def test_rate_ratios_say_when_a_speaker_group_has_no_events():
-    from toolkit import notebook_helpers as nh
+    from toolkit.notebook import helpers as nh
 
     c = toolkit.load_cube("2025-06-01", "2026-10-31", source="demo", actors=["RUS", "KOR"])
     t = toolkit.load_daily_totals("2025-06-01", "2026-10-31", source="demo")
@@ -242,7 +242,7 @@ def test_rate_ratios_say_when_a_speaker_group_has_no_events():
 
 
 def test_event_study_text_says_when_nothing_can_be_tested():
-    from toolkit import notebook_helpers as nh
+    from toolkit.notebook import helpers as nh
 
     c = toolkit.load_cube("2025-06-01", "2026-10-31", source="demo", actors=["RUS", "KOR"])
     t = toolkit.load_daily_totals("2025-06-01", "2026-10-31", source="demo")

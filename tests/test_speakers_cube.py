@@ -20,8 +20,8 @@ from toolkit import aggregate as A
 from toolkit import schema as S
 from toolkit import store
 from toolkit.actors import CAMEO_COUNTRIES
-from toolkit.sources.events_index import STREAMS
-from toolkit.sources.events_parse import parse_export, rows_to_table
+from toolkit.sources.events.index import STREAMS
+from toolkit.sources.events.parse import parse_export, rows_to_table
 
 FILE = "gdelt2-events-20191024143000.export.CSV"
 
@@ -107,7 +107,7 @@ def test_old_local_cube_is_rebuilt_from_stored_rows_without_download(
 def test_old_bigquery_cube_says_to_fetch_again(served_fixture, data_dir):  # noqa: F811
     from test_bigquery_client import FakeBigQueryClient
 
-    from toolkit.sources import bigquery as B
+    from toolkit.sources.bigquery import fetch as B
 
     rows, _ = served_fixture
     B.fetch_bigquery(START, END, client=FakeBigQueryClient(events=events_frame(rows)),

@@ -13,20 +13,18 @@ Quick start
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
-
-__version__ = "0.1.0"
+from ._lazy import lazy_exports
+from ._version import __version__
 
 # Public names, resolved lazily so that `import toolkit` stays fast and optional parts
 # (BigQuery, DOC) import only when used.
 _EXPORTS: dict[str, str] = {
     "load_cube": "toolkit.cube",
     "load_daily_totals": "toolkit.cube",
-    "parse_date": "toolkit.cube",
+    "parse_date": "toolkit.dates",
     "coverage": "toolkit.daily_coverage",
-    "show": "toolkit.display",
-    "explore": "toolkit.explorer",
+    "show": "toolkit.notebook.display",
+    "explore": "toolkit.notebook.explorer",
     "fetch_events": "toolkit.sources.events",
     "doc_timeline": "toolkit.sources.doc",
     "doc_articles": "toolkit.sources.doc",
@@ -53,13 +51,7 @@ _EXPORTS: dict[str, str] = {
 __all__ = ["__version__", *_EXPORTS]
 
 
-def __getattr__(name: str) -> Any:
-    mod = _EXPORTS.get(name)
-    if mod is None:
-        raise AttributeError(f"module 'toolkit' has no attribute {name!r}")
-    value = getattr(importlib.import_module(mod), name)
-    globals()[name] = value
-    return value
+__getattr__, _dir = lazy_exports(__name__, _EXPORTS)
 
 
 def __dir__() -> list[str]:

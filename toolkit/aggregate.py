@@ -64,7 +64,7 @@ def _check_basis(date_basis: str) -> str:
 
 
 def _day_bounds(start, end) -> tuple[pd.Timestamp, pd.Timestamp]:
-    from .cube import parse_range
+    from .dates import parse_range
 
     s, e = parse_range(start, end)
     if s is None or e is None:

@@ -37,7 +37,7 @@ import plotly.graph_objects as go
 import plotly.io as pio
 from plotly.subplots import make_subplots
 
-from . import __version__
+from ._version import __version__
 from .indices import DOC_UNITS, TITLES, UNITS, window_means
 from .milestones import CATEGORIES
 
@@ -823,7 +823,7 @@ def event_window(frame: pd.DataFrame, milestone, *, days: int = 30,
     Figure
         ``layout.meta["window_means"]`` holds the means table as records.
     """
-    from .cube import parse_date
+    from .dates import parse_date
 
     _check_frame(frame)
     f = _one_index(frame, index)

@@ -16,7 +16,7 @@ import importlib
 import logging
 import sys
 
-from . import __version__
+from ._version import __version__
 from .errors import ToolkitError
 
 #: Modules that contribute subcommands, in help order.

@@ -6,10 +6,8 @@ Indices, statistics and charts never care where the cube came from; they read
 
 from __future__ import annotations
 
-import datetime as _dt
 import logging
 import os
-import re
 import warnings
 
 import pandas as pd
@@ -19,55 +17,9 @@ from . import store
 from .actors import validate_actors
 from .config import SOURCES
 from .config import data_dir as config_data_dir
+from .dates import parse_range
 
 log = logging.getLogger("toolkit")
-
-_DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$|^\d{8}$")
-
-
-def parse_date(value, *, name: str = "date") -> pd.Timestamp | None:
-    """Parse a day given as ``"YYYY-MM-DD"``, ``"YYYYMMDD"``, a date, datetime or Timestamp.
-
-    Returns a naive midnight :class:`pandas.Timestamp` (days are UTC), or None for None.
-
-    Raises
-    ------
-    ValueError
-        For anything else, naming the parameter and the accepted forms.
-
-    Examples
-    --------
-    >>> parse_date("2022-02-24")
-    Timestamp('2022-02-24 00:00:00')
-    """
-    if value is None:
-        return None
-    if isinstance(value, pd.Timestamp | _dt.datetime | _dt.date):
-        ts = pd.Timestamp(value)
-    elif isinstance(value, str) and _DATE_RE.match(value.strip()):
-        try:
-            ts = pd.Timestamp(value.strip())
-        except ValueError as exc:
-            raise ValueError(f"{name}={value!r} is not a valid calendar day: {exc}") from None
-    else:
-        raise ValueError(
-            f"{name}={value!r} is not a date; give 'YYYY-MM-DD' (e.g. '2022-02-24'), "
-            "'YYYYMMDD', or a datetime.date"
-        )
-    if ts.tzinfo is not None:
-        ts = ts.tz_convert("UTC").tz_localize(None)
-    return ts.normalize()
-
-
-def parse_range(start, end) -> tuple[pd.Timestamp | None, pd.Timestamp | None]:
-    """Parse and check an inclusive day range; raises ValueError when ``start > end``."""
-    s, e = parse_date(start, name="start"), parse_date(end, name="end")
-    if s is not None and e is not None and s > e:
-        raise ValueError(
-            f"start {s.date()} is after end {e.date()}; swap them (ranges are inclusive)"
-        )
-    return s, e
-
 
 def _check_source(source: str) -> str:
     if not isinstance(source, str) or source.lower() not in SOURCES:
@@ -121,7 +73,7 @@ def held_ranges(source: str, *, data_dir: str | os.PathLike | None = None
     if source == "auto":
         raise ValueError("held_ranges needs a concrete source: demo, local or bigquery")
     if source == "demo":
-        from .sources import demo
+        from .sources.demo import cube as demo
 
         return [(pd.Timestamp(demo.START), pd.Timestamp(demo.END))]
     return [(pd.Timestamp(r["start"]), pd.Timestamp(r["end"]))
@@ -130,11 +82,11 @@ def held_ranges(source: str, *, data_dir: str | os.PathLike | None = None
 
 def _fetch_hint(source: str, lo: pd.Timestamp, hi: pd.Timestamp, acts, data_dir) -> str:
     if source == "bigquery":
-        from .sources.bigquery_cache import _hint
+        from .sources.bigquery.cache import _hint
 
         return f"fetch it with: {_hint(lo, hi, acts)}"
     if source == "local":
-        from .sources import events_cache as C
+        from .sources.events import cache as C
 
         product = C.read_state(config_data_dir(data_dir)).get("product")
         extra = f" --product {product}" if product and product != "v2" else ""
@@ -204,15 +156,15 @@ def _provenance(chosen: str, df: pd.DataFrame, data_dir) -> dict:
     if chosen == "demo":
         return {"dataset": "synthetic demo data (not real GDELT)", "date_basis": None}
     if chosen == "local":
-        from .sources import events_cache as C
+        from .sources.events import cache as C
 
         state = C.read_state(config_data_dir(data_dir))
         product, basis = state.get("product"), state.get("date_basis") or "sqldate"
         dataset = PRODUCT_LABELS.get(product, f"GDELT Events (product {product or 'unknown'})")
         where = "local cache"
     else:
-        from .sources import bigquery as bq
-        from .sources.bigquery_cache import fetches
+        from .sources.bigquery import fetch as bq
+        from .sources.bigquery.cache import fetches
 
         lo, hi = (df["date"].min(), df["date"].max()) if len(df) else (None, None)
         used = [r for r in fetches(data_dir) if lo is None or (
@@ -228,15 +180,15 @@ def _provenance(chosen: str, df: pd.DataFrame, data_dir) -> dict:
 def _actors_held(chosen: str, df: pd.DataFrame, data_dir) -> list[str]:
     """The actors a source kept (not just those with events in this range), sorted."""
     if chosen == "demo":
-        from .sources import demo
+        from .sources.demo import cube as demo
 
         return sorted(demo.ACTORS)
     if chosen == "local":
-        from .sources import events_cache as C
+        from .sources.events import cache as C
 
         kept = C.read_state(config_data_dir(data_dir)).get("actors")
     else:
-        from .sources.bigquery_cache import fetches
+        from .sources.bigquery.cache import fetches
 
         kept = [a for r in fetches(data_dir) for a in r.get("actors", ())]
     if not kept:
@@ -258,15 +210,15 @@ def _load(kind: str, start, end, source, actors, data_dir) -> pd.DataFrame:
         )
     s, e = _days_held(chosen, requested, s, e, acts, data_dir)
     if chosen == "demo":
-        from .sources import demo
+        from .sources.demo import cube as demo
 
         df = demo.read_cube(s, e) if kind == "cube" else demo.read_totals(s, e)
     elif chosen == "bigquery":
-        from .sources import bigquery
+        from .sources.bigquery import fetch as bigquery
 
         df = bigquery.load(kind, s, e, actors=acts, data_dir=data_dir)
     else:
-        from .sources.events import upgrade_local_cube
+        from .sources.events.fetch import upgrade_local_cube
 
         upgrade_local_cube(data_dir)  # cubes cached before source_type: rebuilt, with a note
         reader = store.read_cube if kind == "cube" else store.read_totals

@@ -49,7 +49,8 @@ import numpy as np
 import pandas as pd
 
 from . import config, store
-from .cube import parse_range, resolve_source
+from .cube import resolve_source
+from .dates import parse_range
 
 STATUSES = ("complete", "partial", "missing", "not_fetched")
 #: Columns of :func:`coverage`.
@@ -63,8 +64,8 @@ METHOD_POLICY: dict[str, str] = {
 
 
 def _local_days(start, end, ddir) -> pd.DataFrame:
-    from .sources import events_cache as C
-    from .sources.events_index import PRODUCTS, STREAMS
+    from .sources.events import cache as C
+    from .sources.events.index import PRODUCTS, STREAMS
 
     state = C.read_state(ddir)
     streams = [STREAMS[s] for s in PRODUCTS.get(state.get("product", ""), ())]
@@ -145,7 +146,7 @@ def coverage(start=None, end=None, *, source: str = "auto",
         out = _local_days(s, e, config.data_dir(data_dir))
     else:
         if chosen == "demo":
-            from .sources import demo
+            from .sources.demo import cube as demo
 
             held = [{"start": demo.START, "end": demo.END}]
         else:

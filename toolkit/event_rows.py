@@ -15,7 +15,7 @@ shares its WHERE clause, actor filter and ``QUALIFY ROW_NUMBER()`` de-duplicatio
 * ``bigquery``: on BigQuery by :func:`fetch_bigquery_events`, behind the same dry run and
   bytes ceiling as the cube, and cached under ``cubes/bigquery/events/``;
 * ``demo``: not a query: SYNTHETIC events generated from the demo cube
-  (:mod:`toolkit.sources.demo_events`).
+  (:mod:`toolkit.sources.demo.events`).
 
 ``url`` is GDELT's ``SOURCEURL``: the first article GDELT saw reporting the event, not every
 article (``num_articles`` counts those; the Mentions table lists them).
@@ -73,7 +73,7 @@ _FLOATS = ("goldstein", "avg_tone")
 SOURCES = ("auto", "demo", "local", "bigquery")
 #: How each concrete source's events are dated and what they are, for captions.
 SYNTHETIC_NOTE = ("SYNTHETIC demo events: generated from the synthetic demo cube by "
-                  "toolkit.sources.demo_events; not real GDELT events, and their URLs and "
+                  "toolkit.sources.demo.events; not real GDELT events, and their URLs and "
                   "titles are placeholders")
 
 
@@ -294,13 +294,13 @@ def _local(s, e, pairs, roots, data_dir) -> tuple[pd.DataFrame, dict]:
     import duckdb
 
     from . import config
-    from .sources import events_cache as C
+    from .sources.events import cache as C
 
     ddir = config.data_dir(data_dir)
     state = C.read_state(ddir)
     basis = state.get("date_basis", "sqldate")
     kept = tuple(state.get("actors") or ())
-    from .sources.events_index import is_mentions
+    from .sources.events.index import is_mentions
 
     files = []
     for sd in sorted(C.root(ddir).glob("*/rows")):
@@ -355,8 +355,8 @@ class EventsNotCached(ValueError):
 def _bq_defaults(data_dir) -> dict:
     """Date basis, actor set, table and padding of the BigQuery cube (its latest fetch), so
     that the events query selects and de-duplicates as the cube's query did."""
-    from .sources import bigquery as B
-    from .sources import bigquery_cache as BC
+    from .sources.bigquery import cache as BC
+    from .sources.bigquery import fetch as B
 
     recs = BC.fetches(data_dir)
     r = recs[-1] if recs else {}
@@ -367,7 +367,7 @@ def _bq_defaults(data_dir) -> dict:
 
 
 def _bq_sql(s, e, pairs, roots, acts, date_basis, pad_days, table) -> str:
-    from .sources import bigquery as B
+    from .sources.bigquery import fetch as B
 
     B.check_table(table)
     return events_sql(s, e, actors=acts, dyads=pairs, root_codes=roots,
@@ -446,8 +446,8 @@ def fetch_bigquery_events(start, end, *, dyads=None, root_codes=None,
     """
     import datetime as _dt
 
-    from .cube import parse_range
-    from .sources import bigquery as B
+    from .dates import parse_range
+    from .sources.bigquery import fetch as B
     from .store import write_json_atomic, write_parquet_atomic
 
     s, e = parse_range(start, end)
@@ -561,7 +561,7 @@ def load_events(start, end, *, dyads=None, root_codes=None, source: str = "auto"
     else:
         s, e = K._days_held(chosen, requested, s, e, acts, data_dir)
         if chosen == "demo":
-            from .sources import demo_events
+            from .sources.demo import events as demo_events
 
             raw = demo_events.events_from_cube(K.load_cube(s, e, source="demo"))
             attrs = {"source": "demo", "synthetic": True, "note": SYNTHETIC_NOTE,

@@ -117,7 +117,7 @@ class Explanation:
 
 
 def _period(when, freq: str) -> tuple[pd.Timestamp, pd.Timestamp]:
-    from .cube import parse_date
+    from .dates import parse_date
 
     if isinstance(when, tuple | list):
         if len(when) != 2:
@@ -138,9 +138,9 @@ def _cached_doc_articles(query: str, s: pd.Timestamp, e: pd.Timestamp, data_dir
                          ) -> pd.DataFrame | None:
     """Articles of a registry query seen in [s, e] from the DOC cache only (None: not held)."""
     from . import config
-    from .sources import doc as D
-    from .sources import doc_cache as DC
-    from .sources.doc_registry import load_registry
+    from .sources.doc import cache as DC
+    from .sources.doc import query as D
+    from .sources.doc.registry import load_registry
 
     try:
         spec = load_registry().resolve(query, None)
@@ -195,7 +195,7 @@ def explain(frame: pd.DataFrame, dyad, index: str, when, *, freq: str | None = N
         Keep only the ``limit`` most reported events (contributions are computed over all).
     mentions : DataFrame, optional
         A Mentions table (one row per article mentioning an event, with ``GLOBALEVENTID``,
-        e.g. from :func:`toolkit.sources.events_mentions.read_mentions`); the rows of these
+        e.g. from :func:`toolkit.sources.events.mentions.read_mentions`); the rows of these
         events are attached as ``.mentions``. Default: on the ``local`` source, the stored
         Mentions of the events listed (fetched with ``toolkit fetch events --mentions``);
         None when none were fetched.
@@ -308,7 +308,7 @@ def explain(frame: pd.DataFrame, dyad, index: str, when, *, freq: str | None = N
     ment = None
     if mentions is None and str(cube.attrs.get("source")) == "local" and len(ev):
         # the stored Mentions (toolkit fetch events --mentions), if any were fetched
-        from .sources.events_mentions import read_mentions
+        from .sources.events.mentions import read_mentions
 
         mentions = read_mentions(event_ids=ev["GLOBALEVENTID"].tolist(), data_dir=data_dir)
         if not len(mentions) and not any(mentions.attrs.get("coverage", {}).values()):

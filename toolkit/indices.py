@@ -283,7 +283,7 @@ def partial_mask(frame: pd.DataFrame) -> pd.Series:
 
 
 def _baseline_range(baseline, periods: pd.DatetimeIndex) -> tuple[pd.Timestamp, pd.Timestamp]:
-    from .cube import parse_range
+    from .dates import parse_range
 
     if isinstance(baseline, str) and baseline == "all":
         return periods.min(), periods.max()
@@ -589,7 +589,7 @@ def window_means(frame: pd.DataFrame, date, days: int = 30, *,
         Columns ``<by>``, ``before``, ``after``, ``change`` (after − before), ``n_before``,
         ``n_after`` (defined values used).
     """
-    from .cube import parse_date
+    from .dates import parse_date
 
     d = parse_date(date)
     if days < 1:

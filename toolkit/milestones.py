@@ -280,7 +280,7 @@ def filter_milestones(df: pd.DataFrame, *, categories: str | Iterable[str] | Non
     >>> filter_milestones(ms, categories="war", actors=["PRK"])["id"].tolist()
     ['troops-acknowledged-rus', 'troops-acknowledged-prk']
     """
-    from .cube import parse_range
+    from .dates import parse_range
 
     out = df
     cats = _as_list(categories)

@@ -96,6 +96,40 @@ DAILY_TOTALS = Schema(
 )
 
 
+#: A DOC 2.0 timeline (:func:`toolkit.doc_timeline`), one row per step and series.
+DOC_TIMELINE = Schema(
+    name="DOC timeline",
+    key=("date", "query", "mode", "series"),
+    columns=(
+        Column("date", "date", "UTC day", "day the step starts (naive datetime64, UTC)"),
+        Column("query", "code", "", "registry name, NAME@MEDIA, or the raw DOC query text"),
+        Column("mode", "code", "", "DOC timeline mode (see MODES)"),
+        Column("series", "code", "", "API series: 'Volume Intensity', 'Average Tone', a "
+                                     "country or a language"),
+        Column("value", "float", "mode-specific", "volume % / article count / mean tone"),
+        Column("norm", "float", "articles", "all articles monitored that step "
+                                            "(timelinevolraw only; NaN otherwise)"),
+    ),
+)
+
+#: A DOC 2.0 article list (:func:`toolkit.doc_articles`), one row per article.
+DOC_ARTICLES = Schema(
+    name="DOC articles",
+    key=("url",),
+    columns=(
+        Column("seendate", "date", "UTC", "when GDELT first saw the article"),
+        Column("query", "code", "", "registry name or raw query"),
+        Column("url", "code", "", "article URL (unique)"),
+        Column("title", "code", "", "headline"),
+        Column("domain", "code", "", "outlet domain"),
+        Column("language", "code", "", "language name"),
+        Column("sourcecountry", "code", "", "country GDELT locates the outlet in (name)"),
+        Column("url_mobile", "code", "", "mobile URL, often empty"),
+        Column("socialimage", "code", "", "social-media preview image URL, often empty"),
+    ),
+)
+
+
 class SchemaError(ValueError):
     """A frame does not match a toolkit table schema (missing or mistyped column)."""
 

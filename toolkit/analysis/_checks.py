@@ -181,7 +181,7 @@ def as_milestones(milestones) -> pd.DataFrame:
 
 
 def _to_day(value) -> pd.Timestamp:
-    from ..cube import parse_date
+    from ..dates import parse_date
 
     return parse_date(value, name="milestone")
 

@@ -229,7 +229,7 @@ def count_model(cube: pd.DataFrame, totals: pd.DataFrame, source: str, target: s
         raise ValueError(f"Unknown family={family!r}; choose one of {', '.join(FAMILIES)}")
     if cov not in COVS:
         raise ValueError(f"Unknown cov={cov!r}; choose one of {', '.join(COVS)}")
-    from ..cube import parse_range
+    from ..dates import parse_range
 
     s, e = parse_range(start, end)
     counts = dyad_counts(cube, totals, source, target, root_code=root_code, missing=missing,

@@ -29,7 +29,7 @@ def _range_args(p: argparse.ArgumentParser) -> None:
 
 
 def _cost_args(p: argparse.ArgumentParser) -> None:
-    from ..sources.bigquery import DEFAULT_MAX_GB
+    from ..sources.bigquery.fetch import DEFAULT_MAX_GB
 
     p.add_argument("--project", help="Google Cloud billing project (default: TOOLKIT_BQ_PROJECT, "
                                      "GOOGLE_CLOUD_PROJECT, or the ADC default project)")
@@ -85,7 +85,7 @@ def _cli_error(exc: Exception):
 
 
 def run_sql(args: argparse.Namespace) -> int:
-    from ..sources import bigquery as B
+    from ..sources.bigquery import fetch as B
 
     if args.totals:
         sql = B.bigquery_totals_sql(args.start, args.end, date_basis=args.date_basis,
@@ -101,7 +101,7 @@ def run_sql(args: argparse.Namespace) -> int:
 
 
 def run_estimate(args: argparse.Namespace) -> int:
-    from ..sources import bigquery as B
+    from ..sources.bigquery import fetch as B
 
     try:
         est = B.estimate_bigquery(args.start, args.end, project=args.project, actors=args.actors,
@@ -114,7 +114,7 @@ def run_estimate(args: argparse.Namespace) -> int:
 
 
 def run_fetch(args: argparse.Namespace) -> int:
-    from ..sources import bigquery as B
+    from ..sources.bigquery import fetch as B
 
     try:
         report = B.fetch_bigquery(args.start, args.end, project=args.project,

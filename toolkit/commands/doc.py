@@ -9,7 +9,7 @@ from . import int_range, nonneg_float, positive_float
 
 
 def register_fetch(fetch_sub: argparse._SubParsersAction) -> None:
-    from ..sources.doc import MODES
+    from ..sources.doc.query import MODES
 
     p = fetch_sub.add_parser(
         "doc", help="DOC 2.0 API coverage timelines (paced, cached, resumable)",
@@ -51,7 +51,7 @@ def run_fetch(args: argparse.Namespace) -> int:
     import pandas as pd
 
     from ..cli import CLIError
-    from ..sources.doc import DocError, DocQueryError, doc_timeline
+    from ..sources.doc.query import DocError, DocQueryError, doc_timeline
 
     out = Path(args.out) if args.out else None
     if out is not None and out.suffix.lower() not in (".csv", ".parquet"):
@@ -85,7 +85,7 @@ def run_fetch(args: argparse.Namespace) -> int:
 
 
 def run_queries(args: argparse.Namespace) -> int:
-    from ..sources.doc_registry import load_registry
+    from ..sources.doc.registry import load_registry
 
     reg = load_registry(args.registry)
     print(f"DOC queries ({', '.join(map(str, reg.paths))}):")

@@ -8,9 +8,9 @@ from . import int_range, nonneg_float, positive_float
 
 
 def register_fetch(fetch_sub: argparse._SubParsersAction) -> None:
-    from ..sources.events import MAX_WORKERS
-    from ..sources.events_download import MAX_FILE_BYTES, MAX_MEMBER_BYTES, RetryPolicy
-    from ..sources.events_index import PRODUCT_HELP
+    from ..sources.events.download import MAX_FILE_BYTES, MAX_MEMBER_BYTES, RetryPolicy
+    from ..sources.events.fetch import MAX_WORKERS
+    from ..sources.events.index import PRODUCT_HELP
 
     p = fetch_sub.add_parser(
         "events", help="GDELT Events files (2.0 15-minute or 1.0 daily) -> local cube",
@@ -59,8 +59,8 @@ def run(args: argparse.Namespace) -> int:
     import warnings
 
     from ..cli import CLIError
-    from ..sources.events import EventsFetchError, fetch_events
-    from ..sources.events_download import RetryPolicy
+    from ..sources.events.download import RetryPolicy
+    from ..sources.events.fetch import EventsFetchError, fetch_events
 
     policy = RetryPolicy(attempts=args.attempts, backoff=args.backoff, timeout=args.timeout,
                          deadline=args.deadline,

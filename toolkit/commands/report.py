@@ -22,7 +22,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..report import build_report
+    from ..notebook.report import build_report
 
     nbs = [Path(n).resolve() for n in args.notebooks] or None
     m = build_report(args.out, notebooks=nbs, source=args.source, jobs=args.jobs)

@@ -1,8 +1,8 @@
 """Click a point of the explorer's chart, read that period's top events under it.
 
-:class:`EventList` hooks ``on_click`` on the data traces of an :class:`toolkit.explorer.Explorer`
-figure (a plotly ``FigureWidget``, so clicks reach the kernel in live JupyterLab) and, for the
-clicked dyad and period, shows :func:`toolkit.explain` of the explorer's current index: the
+:class:`EventList` hooks ``on_click`` on the data traces of an
+:class:`toolkit.notebook.explorer.Explorer` figure (a plotly ``FigureWidget``, so clicks reach the kernel in live
+JupyterLab) and, for the clicked dyad and period, shows :func:`toolkit.explain` of the explorer's current index: the
 most reported events with their share of the value and their first article, plus the cached DOC
 articles of the period. On the demo data the list says it is SYNTHETIC.
 """
@@ -22,7 +22,7 @@ class EventList:
 
     Parameters
     ----------
-    explorer : toolkit.explorer.Explorer
+    explorer : toolkit.notebook.explorer.Explorer
     limit : int
         Events listed per click (all are in :attr:`last` ``.events``).
     data_dir : path, optional
@@ -69,7 +69,7 @@ class EventList:
 
     def show(self, dyad: str, date) -> None:
         """List the events of ``dyad`` in the period labelled ``date`` for the current view."""
-        from .explainer import explain, to_html
+        from ..explainer import explain, to_html
 
         ex = self.explorer
         v = ex.view

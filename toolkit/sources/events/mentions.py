@@ -5,7 +5,7 @@ files (``YYYYMMDDHHMMSS.mentions.CSV.zip``, every 15 minutes, 16 columns) list e
 that mentioned an event, including mentions published hours or days after it.
 ``fetch_events(..., mentions=True)`` (``toolkit fetch events --mentions``) downloads them with
 the exports' verification and fault handling and keeps the mentions whose GLOBALEVENTID is
-among the stored kept events (:mod:`toolkit.sources.events_cache` for the layout).
+among the stored kept events (:mod:`toolkit.sources.events.cache` for the layout).
 
 Matching rule
 -------------
@@ -30,11 +30,11 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from .. import config
-from ..errors import CacheCorrupt
-from ..store import _merge_ranges, read_json, write_json_atomic
-from . import events_cache as C
-from .events_index import STREAMS, is_mentions
+from ... import config
+from ...errors import CacheCorrupt
+from ...store import _merge_ranges, read_json, write_json_atomic
+from . import cache as C
+from .index import STREAMS, is_mentions
 
 #: MentionType codes of the GDELT 2.0 Event codebook.
 MENTION_TYPES = {1: "WEB", 2: "CITATIONONLY", 3: "CORE", 4: "DTIC", 5: "JSTOR",
@@ -86,7 +86,7 @@ def set_mentions_coverage(ddir: Path, stream: str, start: pd.Timestamp, end: pd.
 
 
 def _empty() -> pd.DataFrame:
-    from .events_parse import MENTIONS_SCHEMA
+    from .parse import MENTIONS_SCHEMA
 
     return _tidy(MENTIONS_SCHEMA.empty_table().to_pandas())
 

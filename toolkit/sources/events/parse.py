@@ -43,8 +43,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pyarrow as pa
 
-from .events_index import MENTIONS_COLUMNS, V2_COLUMNS, Stream
-from .events_tokenize import decode_fields, tokenize
+from .index import MENTIONS_COLUMNS, V2_COLUMNS, Stream
+from .tokenize import decode_fields, tokenize
 
 _ARROW = {"I": pa.int64(), "F": pa.float64(), "S": pa.string()}
 #: Arrow schema of the kept raw rows: the 61 GDELT 2.0 columns (1.0 rows have null ADM2 codes)
@@ -208,7 +208,7 @@ def parse_export(data: bytes, stream: Stream, actors: tuple[str, ...], *,
 
     Examples
     --------
-    >>> from toolkit.sources.events_index import STREAMS
+    >>> from toolkit.sources.events.index import STREAMS
     >>> row = ["1", "20191024"] + [""] * 59
     >>> row[7], row[17], row[33], row[59] = "RUS", "KOR", "3", "20191024143000"
     >>> p = parse_export(("\\t".join(row) + "\\n").encode(), STREAMS["v2"], ("RUS", "KOR"))
@@ -313,7 +313,7 @@ def parse_exports(datas: list[bytes], stream: Stream, actors: tuple[str, ...], *
 
     Examples
     --------
-    >>> from toolkit.sources.events_index import STREAMS
+    >>> from toolkit.sources.events.index import STREAMS
     >>> row = ["1", "20191024"] + [""] * 59
     >>> row[7], row[17], row[33], row[59] = "RUS", "KOR", "3", "20191024143000"
     >>> good = ("\\t".join(row) + "\\n").encode()
@@ -373,7 +373,7 @@ def parse_mentions(datas: list[bytes], stream: Stream, event_ids, *,
     datas : list of bytes
         The files' contents (16 tab-separated columns, no header).
     stream : Stream
-        A Mentions stream (:data:`~toolkit.sources.events_index.MENTIONS_COLUMNS`).
+        A Mentions stream (:data:`~toolkit.sources.events.index.MENTIONS_COLUMNS`).
     event_ids : set of int
         GLOBALEVENTIDs whose mentions are kept (the stored kept events).
     names : list of str
@@ -394,7 +394,7 @@ def parse_mentions(datas: list[bytes], stream: Stream, event_ids, *,
 
     Examples
     --------
-    >>> from toolkit.sources.events_index import STREAMS
+    >>> from toolkit.sources.events.index import STREAMS
     >>> line = "\\t".join(["7", "20191024143000", "20191024150000", "1", "x.com",
     ...                   "https://x.com/a", "1", "-1", "10", "20", "1", "50", "900",
     ...                   "-2.5", "", ""]) + "\\n"

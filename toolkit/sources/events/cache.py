@@ -16,7 +16,7 @@ Layout under the data directory::
 published. With ``mentions=True`` the Mentions streams ``v2-mentions`` and
 ``v2-translation-mentions`` are stored the same way (their master file list is the export
 stream's ``index.txt``): ``rows/`` holds the mentions of kept events (16 columns +
-``source_file``, :data:`~toolkit.sources.events_parse.MENTIONS_SCHEMA`, not de-duplicated),
+``source_file``, :data:`~toolkit.sources.events.parse.MENTIONS_SCHEMA`, not de-duplicated),
 ``totals/`` the mentions per day of each file (basis ``mentiontime``), and
 ``coverage.json`` the days whose every Mentions file is ingested or a settled gap.
 
@@ -37,10 +37,10 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from ..errors import CacheCorrupt
-from ..store import read_json, write_bytes_atomic, write_json_atomic
-from .events_index import is_mentions
-from .events_parse import KEPT_SCHEMA, MENTIONS_SCHEMA, TOTALS_SCHEMA
+from ...errors import CacheCorrupt
+from ...store import read_json, write_bytes_atomic, write_json_atomic
+from .index import is_mentions
+from .parse import KEPT_SCHEMA, MENTIONS_SCHEMA, TOTALS_SCHEMA
 
 
 def root(data_dir: Path) -> Path:
@@ -153,7 +153,7 @@ def dedup_rows(rows: pa.Table) -> pa.Table:
     ids = rows["GLOBALEVENTID"]
     if pc.count_distinct(ids).as_py() == rows.num_rows:
         return rows
-    from .. import aggregate as A
+    from ... import aggregate as A
 
     order = [c for c in A.INPUT_COLUMNS if c not in ("GLOBALEVENTID", "DATEADDED")]
     # NULLs first, as the cube SQL's ORDER BY (BigQuery's default for ASC)

@@ -26,8 +26,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from ..actors import FIPS_OF_FOCUS
-from ..config import REPO_ROOT
+from ...actors import FIPS_OF_FOCUS
+from ...config import REPO_ROOT
 
 #: The registry shipped with the toolkit.
 DEFAULT_REGISTRY = REPO_ROOT / "data" / "doc_queries.toml"

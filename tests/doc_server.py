@@ -1,5 +1,8 @@
 """A local stand-in for the DOC 2.0 API, for tests, benchmarks and offline trials.
 
+A test helper, not part of the shipped package: tests import it as ``doc_server`` (pytest puts
+``tests/`` on the path) and ``benchmarks/bench_doc.py`` adds ``tests/`` to ``sys.path``.
+
 :class:`FakeDocAPI` runs a threaded :mod:`http.server` on 127.0.0.1 that answers
 ``/api/v2/doc/doc`` with the API's JSON shapes (reference/gdelt-facts.md section 3):
 timelines at the resolution the real API uses for the requested span (under 72 h 15-minute

@@ -35,9 +35,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .. import schema as S
-from ..cameo import ROOT_CODES, quad_class_of
-from ..config import demo_dir
+from ... import schema as S
+from ...cameo import ROOT_CODES, quad_class_of
+from ...config import demo_dir
 
 SEED = 20260221
 START = "2017-01-01"
@@ -237,7 +237,7 @@ def _label(df: pd.DataFrame) -> pd.DataFrame:
 def write(directory: str | os.PathLike | None = None, seed: int = SEED) -> Path:
     """Generate and write the demo files (``cube.parquet``, ``daily_totals.parquet``,
     ``metadata.json``) into ``directory`` (default :func:`toolkit.config.demo_dir`)."""
-    from ..store import write_json_atomic, write_parquet_atomic
+    from ...store import write_json_atomic, write_parquet_atomic
 
     d = Path(directory) if directory is not None else demo_dir()
     cube, totals = generate(seed)

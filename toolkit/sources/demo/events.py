@@ -23,9 +23,9 @@ import hashlib
 import numpy as np
 import pandas as pd
 
-from .. import schema as S
-from ..cameo_codes import EVENT_CODES
-from .demo import SEED
+from ... import schema as S
+from ...cameo_codes import EVENT_CODES
+from .cube import SEED
 
 _NAMES = {"RUS": "RUSSIA", "KOR": "SOUTH KOREA", "PRK": "NORTH KOREA"}
 _PLACES = {"RUS": "Moscow, Russia", "KOR": "Seoul, South Korea", "PRK": "Pyongyang, North Korea"}

@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .. import aggregate as A
-from .. import store
-from ..config import data_dir as _data_dir
-from ..errors import CacheCorrupt
+from ... import aggregate as A
+from ... import store
+from ...config import data_dir as _data_dir
+from ...errors import CacheCorrupt
 
 STORE = "bigquery"
 _MANIFEST = "fetches.json"
@@ -175,7 +175,7 @@ def load(kind: str, start, end, *, actors=None, data_dir=None) -> pd.DataFrame:
                                                                  actors))
     reader = store.read_cube if kind == "cube" else store.read_totals
     df = reader(store=STORE, data_dir=data_dir, start=s, end=e)
-    from .bigquery import TABLE
+    from .sql import TABLE
 
     used = [r for r in records if pd.Timestamp(r["start"]) <= e and pd.Timestamp(r["end"]) >= s]
     df.attrs.update({

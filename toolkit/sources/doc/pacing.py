@@ -29,8 +29,8 @@ from pathlib import Path
 
 from filelock import FileLock
 
-from ..errors import CacheCorrupt
-from ..store import parse_json, write_json_atomic
+from ...errors import CacheCorrupt
+from ...store import parse_json, write_json_atomic
 
 _THREAD_LOCKS: dict[str, threading.Lock] = {}
 #: A pace time further ahead than this (s) is damage, not a Retry-After (those are <= 15 min).

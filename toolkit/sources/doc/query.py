@@ -15,7 +15,7 @@ Public functions
 How a request is made
 ---------------------
 * **Query**: a registry name (``"rus-kor"``, ``"rus-kor@russian"``) or raw DOC text; see
-  :mod:`toolkit.sources.doc_registry` and ``data/doc_queries.toml``.
+  :mod:`toolkit.sources.doc.registry` and ``data/doc_queries.toml``.
 * **Windows**: [start, end] is cut on the calendar-quarter grid (Jan–Mar, Apr–Jun, ...), so a
   window is at most 92 days — inside the API's documented 3-month span — and always longer
   than a week, which keeps daily resolution. GDELT's DOC documentation gives the rule: a
@@ -29,14 +29,14 @@ How a request is made
   January 1, 2017" in one place and "the last 3 months" in another; probes report 2017 dates
   answered and 2014–2015 rejected. Earlier starts raise before any request; answers for old
   dates are what the API gives, not guaranteed complete.
-* **Pacing / retries / errors**: :mod:`toolkit.sources.doc_http` (one request per
+* **Pacing / retries / errors**: :mod:`toolkit.sources.doc.client` (one request per
   ``interval`` seconds for every process sharing the data dir; backoff on 429/5xx/timeouts
   and on HTTP-200 error pages of a proxy; other HTTP-200 text bodies become
   :class:`DocQueryError`; bodies over 16 MiB are cut off).
 * **Validation**: every answer is checked by :func:`validate_answer` BEFORE it is cached;
   an invalid one is retried and then raises :class:`DocBadAnswer` naming the query and
   window. A repeated date keeps its first value (with a warning).
-* **Cache**: :mod:`toolkit.sources.doc_cache`; finished windows are never requested again; a
+* **Cache**: :mod:`toolkit.sources.doc.cache`; finished windows are never requested again; a
   damaged or invalid cache file is ignored with a warning and fetched again.
 
 Examples
@@ -61,11 +61,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..config import data_dir as _data_dir
-from ..cube import parse_range
-from ..schema import Column, Schema, coerce
-from . import doc_cache
-from .doc_http import (
+from ... import schema as S
+from ...config import data_dir as _data_dir
+from ...dates import parse_range
+from ...schema import coerce
+from . import cache as doc_cache
+from .client import (
     DocBadAnswer,
     DocClient,
     DocError,
@@ -74,7 +75,7 @@ from .doc_http import (
     DocRateLimitError,
     InvalidAnswer,
 )
-from .doc_registry import QuerySpec, load_registry
+from .registry import QuerySpec, load_registry
 
 __all__ = [
     "ARTICLES", "DocBadAnswer", "DocError", "DocHTTPError", "DocQueryError",
@@ -108,36 +109,10 @@ _SOURCES_TIMELINE = ("auto", "api", "cache", "demo")
 _SOURCES_LOAD = ("auto", "cache", "demo")
 _STEP = pd.Timedelta(seconds=1)
 
-TIMELINE = Schema(
-    name="DOC timeline",
-    key=("date", "query", "mode", "series"),
-    columns=(
-        Column("date", "date", "UTC day", "day the step starts (naive datetime64, UTC)"),
-        Column("query", "code", "", "registry name, NAME@MEDIA, or the raw DOC query text"),
-        Column("mode", "code", "", "DOC timeline mode (see MODES)"),
-        Column("series", "code", "", "API series: 'Volume Intensity', 'Average Tone', a "
-                                     "country or a language"),
-        Column("value", "float", "mode-specific", "volume % / article count / mean tone"),
-        Column("norm", "float", "articles", "all articles monitored that step "
-                                            "(timelinevolraw only; NaN otherwise)"),
-    ),
-)
-
-ARTICLES = Schema(
-    name="DOC articles",
-    key=("url",),
-    columns=(
-        Column("seendate", "date", "UTC", "when GDELT first saw the article"),
-        Column("query", "code", "", "registry name or raw query"),
-        Column("url", "code", "", "article URL (unique)"),
-        Column("title", "code", "", "headline"),
-        Column("domain", "code", "", "outlet domain"),
-        Column("language", "code", "", "language name"),
-        Column("sourcecountry", "code", "", "country GDELT locates the outlet in (name)"),
-        Column("url_mobile", "code", "", "mobile URL, often empty"),
-        Column("socialimage", "code", "", "social-media preview image URL, often empty"),
-    ),
-)
+#: Columns of a DOC timeline frame (:data:`toolkit.schema.DOC_TIMELINE`).
+TIMELINE = S.DOC_TIMELINE
+#: Columns of a DOC article list (:data:`toolkit.schema.DOC_ARTICLES`).
+ARTICLES = S.DOC_ARTICLES
 
 
 # --------------------------------------------------------------------------------------------
@@ -313,7 +288,7 @@ def validate_answer(obj, mode: str) -> tuple[dict, int]:
 
     Raises
     ------
-    toolkit.sources.doc_http.InvalidAnswer
+    toolkit.sources.doc.client.InvalidAnswer
         A ``ValueError`` saying what is wrong and where (e.g. ``timeline[0].data[3].date``).
 
     Examples
@@ -550,7 +525,7 @@ def doc_timeline(query: str, start, end, *, mode: str = "timelinevol", source: s
     ----------
     query : str
         Registry name (``"rus-kor"``, ``"rus-kor@russian"``) or raw DOC query text; see
-        :mod:`toolkit.sources.doc_registry` for how the two are told apart.
+        :mod:`toolkit.sources.doc.registry` for how the two are told apart.
     start, end : str or date
         First and last UTC day (``"YYYY-MM-DD"``); not before 2017-01-01; an end after today
         is clipped to today.
@@ -620,7 +595,7 @@ def doc_timeline(query: str, start, end, *, mode: str = "timelinevol", source: s
     now = _now()
     s, e = _check_days(start, end, now)
     if source == "demo":
-        from . import doc_demo
+        from ..demo import doc as doc_demo
 
         return doc_demo.read(spec.label, mode, s, e)
     ddir = _data_dir(data_dir)
@@ -756,7 +731,7 @@ def load_doc_timelines(queries=None, modes=None, start=None, end=None, *,
     >>> df.attrs["source"], df.attrs["synthetic"]
     ('demo', True)
     """
-    from . import doc_demo
+    from ..demo import doc as doc_demo
 
     source = _check_source(source, _SOURCES_LOAD)
     reg = load_registry(registry)

@@ -30,8 +30,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from .. import __version__
-from ..store import write_bytes_atomic
+from ..._version import __version__
+from ...store import write_bytes_atomic
 
 #: How long after a window's end GDELT is assumed to have finished indexing it.
 SETTLE = pd.Timedelta(hours=3)

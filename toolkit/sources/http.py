@@ -5,7 +5,7 @@ from __future__ import annotations
 import email.utils
 import time
 
-from . import __version__
+from .._version import __version__
 
 #: Sent with every request; GDELT throttles anonymous clients harder (gdeltdoc #22).
 USER_AGENT = f"gdelt-rhetoric-toolkit/{__version__} (research; python-requests)"

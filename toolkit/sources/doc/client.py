@@ -46,11 +46,11 @@ from typing import Any
 
 import requests
 
-from .. import __version__
-from ..config import doc_url
-from ..errors import ToolkitError
-from ..httputil import retry_after_seconds
-from .doc_pacing import Pacer
+from ..._version import __version__
+from ...config import doc_url
+from ...errors import ToolkitError
+from ..http import retry_after_seconds
+from .pacing import Pacer
 
 log = logging.getLogger("toolkit")
 
@@ -164,7 +164,7 @@ def loads(text: str) -> object:
     >>> loads("[" * 100_000)
     Traceback (most recent call last):
     ...
-    toolkit.sources.doc_http.InvalidAnswer: JSON nested too deeply
+    toolkit.sources.doc.client.InvalidAnswer: JSON nested too deeply
     """
     for _ in range(MAX_REPAIRS + 1):
         try:

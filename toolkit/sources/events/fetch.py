@@ -59,13 +59,13 @@ import pandas as pd
 import pyarrow as pa
 import requests
 
-from .. import aggregate as A
-from .. import config, store
-from .. import schema as S
-from ..actors import validate_actors
-from ..errors import ToolkitError
-from . import events_cache as C
-from .events_download import (
+from ... import aggregate as A
+from ... import config, store
+from ... import schema as S
+from ...actors import validate_actors
+from ...errors import ToolkitError
+from . import cache as C
+from .download import (
     MAX_MEMBER_BYTES,
     Cancelled,
     DownloadFailed,
@@ -73,7 +73,7 @@ from .events_download import (
     RetryPolicy,
     download,
 )
-from .events_index import (
+from .index import (
     MENTIONS_OF,
     PRODUCTS,
     STREAMS,
@@ -89,8 +89,8 @@ from .events_index import (
     select,
     v1_entries,
 )
-from .events_mentions import read_mentions, set_mentions_coverage
-from .events_parse import ParsedFile, parse_exports, parse_mentions, rows_to_table, totals_table
+from .mentions import read_mentions, set_mentions_coverage
+from .parse import ParsedFile, parse_exports, parse_mentions, rows_to_table, totals_table
 
 log = logging.getLogger("toolkit")
 
@@ -101,7 +101,7 @@ DEFAULT_WORKERS = 4
 FLUSH_FILES = 384
 #: How many worker threads may parse at once: more than the CPUs only adds contention.
 _CPU_SLOTS = threading.BoundedSemaphore(max(1, os.cpu_count() or 1))
-#: Files fetched and parsed by one task (see :func:`toolkit.sources.events_parse.parse_exports`).
+#: Files fetched and parsed by one task (see :func:`toolkit.sources.events.parse.parse_exports`).
 BATCH_FILES = 8
 MAX_WORKERS = 32
 #: A 404 for a file published less than this long ago is retried on the next run (GDELT may
@@ -241,7 +241,7 @@ class _Result:
 
 
 def _check_inputs(start, end, product, actors, date_basis, workers):
-    from ..cube import parse_range
+    from ...dates import parse_range
 
     streams = check_product(product)
     if start is None or end is None:
@@ -317,7 +317,7 @@ def _extend_index(url: str, path: Path, policy: RetryPolicy) -> bool:
     end a line, the server refuses the range, or anything goes wrong; a server that ignores
     the range sends the whole list, which is then used as it is.
     """
-    from .events_download import get_bounded
+    from .download import get_bounded
 
     size = path.stat().st_size
     if size == 0:
@@ -585,7 +585,7 @@ def fetch_events(start, end, *, product: str = "v2", actors=None,
     retry_gaps : bool
         Ask again for files that answered 404 more than two days after publication.
     policy : RetryPolicy, optional
-        Attempts, backoff and timeout (:class:`~toolkit.sources.events_download.RetryPolicy`).
+        Attempts, backoff and timeout (:class:`~toolkit.sources.events.download.RetryPolicy`).
     progress : bool
         Show a tqdm progress bar (terminal and JupyterLab).
     mentions : bool

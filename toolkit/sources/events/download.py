@@ -23,9 +23,9 @@ from pathlib import Path
 
 import requests
 
-from ..errors import ToolkitError
-from ..httputil import USER_AGENT, retry_after_seconds
-from ..store import atomic_path
+from ...errors import ToolkitError
+from ...store import atomic_path
+from ..http import USER_AGENT, retry_after_seconds
 
 #: Largest inflated zip member accepted (bytes): far above a GDELT 1.0 daily CSV (tens of MB)
 #: or a 15-minute 2.0 export (~1 MB).

@@ -1,0 +1,33 @@
+"""GDELT event files: the Events 2.0 15-minute exports and the Events 1.0 daily files.
+
+What it is: GDELT's raw event records, downloaded from ``data.gdeltproject.org`` (or a
+mirror, ``GDELT_EVENTS_URL``), verified against the master file list (size, MD5), filtered to
+the actors asked for, and aggregated into the local dyad cube (``source="local"``). With
+``mentions=True`` the Mentions files of the kept events are stored as well.
+
+Public functions: :func:`fetch_events` (download, verify, store; resumable), :func:`read_mentions`,
+:func:`upgrade_local_cube`; :class:`FetchReport` says what each run did.
+
+Cache: ``<data dir>/gdelt/<stream>/`` (file lists, verified zips, manifests, kept rows and
+daily totals; :mod:`toolkit.sources.events.cache` has the layout) and the cube months under
+``<data dir>/cubes/local/``.
+
+Modules: ``fetch`` (the run: plan, download, parse, store, in a crash-safe order),
+``index`` (master file lists, streams), ``download`` (HTTP with deadlines and retries),
+``tokenize`` and ``parse`` (TSV to Arrow), ``cache`` (the on-disk layout), ``mentions``.
+"""
+
+from ..._lazy import lazy_exports
+
+_EXPORTS = {
+    "fetch_events": "toolkit.sources.events.fetch",
+    "FetchReport": "toolkit.sources.events.fetch",
+    "EventsFetchError": "toolkit.sources.events.fetch",
+    "EventsListError": "toolkit.sources.events.fetch",
+    "upgrade_local_cube": "toolkit.sources.events.fetch",
+    "rebuild_cube": "toolkit.sources.events.fetch",
+    "read_mentions": "toolkit.sources.events.mentions",
+    "RetryPolicy": "toolkit.sources.events.download",
+}
+__all__ = list(_EXPORTS)
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)
