@@ -1,10 +1,11 @@
 """Click a point of the explorer's chart, read that period's top events under it.
 
 :class:`EventList` hooks ``on_click`` on the data traces of an
-:class:`toolkit.notebook.explorer.Explorer` figure (a plotly ``FigureWidget``, so clicks reach the kernel in live
-JupyterLab) and, for the clicked dyad and period, shows :func:`toolkit.explain` of the explorer's current index: the
-most reported events with their share of the value and their first article, plus the cached DOC
-articles of the period. On the demo data the list says it is SYNTHETIC.
+:class:`toolkit.notebook.explorer.Explorer` figure (a plotly ``FigureWidget``, so clicks reach
+the kernel in live JupyterLab) and, for the clicked dyad and period, shows
+:func:`toolkit.explain` of the explorer's current index: the most reported events with their
+share of the value and their first article, plus the cached DOC articles of the period. On the
+demo data the list says it is SYNTHETIC.
 """
 
 from __future__ import annotations

@@ -268,8 +268,8 @@ def static_outputs(nb):
 
     nbconvert draws a widget output by loading the widget manager from a CDN; offline that shows
     nothing. Outputs that also carry ``text/html`` (e.g. the
-    :class:`toolkit.notebook.explorer.Explorer`'s snapshot of its chart) keep only that, and the saved widget state is
-    dropped.
+    :class:`toolkit.notebook.explorer.Explorer`'s snapshot of its chart) keep only that, and the
+    saved widget state is dropped.
     """
     widget = "application/vnd.jupyter.widget-view+json"
     for cell in nb.cells:
