@@ -356,7 +356,7 @@ def _bq_defaults(data_dir) -> dict:
     """Date basis, actor set, table and padding of the BigQuery cube (its latest fetch), so
     that the events query selects and de-duplicates as the cube's query did."""
     from .sources.bigquery import cache as BC
-    from .sources.bigquery import fetch as B
+    from .sources.bigquery import sql as B
 
     recs = BC.fetches(data_dir)
     r = recs[-1] if recs else {}
@@ -367,7 +367,7 @@ def _bq_defaults(data_dir) -> dict:
 
 
 def _bq_sql(s, e, pairs, roots, acts, date_basis, pad_days, table) -> str:
-    from .sources.bigquery import fetch as B
+    from .sources.bigquery import sql as B
 
     B.check_table(table)
     return events_sql(s, e, actors=acts, dyads=pairs, root_codes=roots,
