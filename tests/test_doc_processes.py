@@ -16,16 +16,28 @@ import toolkit
 
 WORKER = """
 import os, sys, time, toolkit
+import pandas as pd
 from toolkit.sources import doc, doc_registry, doc_http  # import everything before the start
 query, start, end, url, interval = sys.argv[1:6]
 sync = sys.argv[6] if len(sys.argv) > 6 else None
-if sync:  # start line: report ready, then wait for the go file
-    open(os.path.join(sync, f"ready-{os.getpid()}"), "w").close()
-    while not os.path.exists(os.path.join(sync, "go")):
+split = sys.argv[7] if len(sys.argv) > 7 else None  # a gate between [start, split) and the rest
+
+def gate(name):  # report at the line `name`, then wait until the test opens it
+    open(os.path.join(sync, f"{name}-{os.getpid()}"), "w").close()
+    while not os.path.exists(os.path.join(sync, f"go-{name}")):
         time.sleep(0.005)
-df = toolkit.doc_timeline(query, start, end, base_url=url, interval=float(interval),
-                          backoff=0.01)
-print(len(df), df.attrs["requests"], df.attrs["cache_hits"])
+
+spans = [(start, end)] if split is None else [
+    (start, (pd.Timestamp(split) - pd.Timedelta(days=1)).date().isoformat()), (split, end)]
+rows = requests = hits = 0
+for i, (a, b) in enumerate(spans):
+    if sync:
+        gate("ready" if i == 0 else "half")
+    df = toolkit.doc_timeline(query, a, b, base_url=url, interval=float(interval),
+                              backoff=0.01)
+    rows, requests = rows + len(df), requests + df.attrs["requests"]
+    hits += df.attrs["cache_hits"]
+print(rows, requests, hits)
 """
 
 
@@ -35,22 +47,35 @@ def _spawn(data_dir, *args) -> subprocess.Popen:
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
-def _start_together(procs, sync) -> None:
+def _open_gate(procs, sync, name: str) -> None:
+    """Wait until every worker reported at the gate ``name``, then let them all through."""
     deadline = time.time() + 120
-    while len(list(sync.glob("ready-*"))) < len(procs):
-        assert time.time() < deadline, "workers did not start"
+    while len(list(sync.glob(f"{name}-*"))) < len(procs):
+        assert time.time() < deadline, f"workers did not reach the gate {name!r}"
         assert all(p.poll() is None for p in procs), [p.communicate() for p in procs]
         time.sleep(0.01)
-    (sync / "go").touch()
+    (sync / f"go-{name}").touch()
+
+
+def _start_together(procs, sync) -> None:
+    _open_gate(procs, sync, "ready")
 
 
 @pytest.mark.slow
 def test_two_processes_share_the_pace(data_dir, tmp_path):
+    """Two processes fetching at once send, together, at most one request per interval.
+
+    Both workers start at one gate, fetch their 2021 quarters, then meet at a second gate
+    before their 2022 quarters: every process sends requests both before and after the
+    other's, whoever wins each slot, and both compete for a slot right at each gate (where
+    per-process pacing would send two requests at once).
+    """
     interval = 0.2
     with FakeDocAPI(min_interval=interval) as api:
-        procs = [_spawn(data_dir, q, "2021-01-01", "2022-12-31", api.url, interval, tmp_path)
-                 for q in ("rus-kor", "rus-prk")]
+        procs = [_spawn(data_dir, q, "2021-01-01", "2022-12-31", api.url, interval, tmp_path,
+                        "2022-01-01") for q in ("rus-kor", "rus-prk")]
         _start_together(procs, tmp_path)
+        _open_gate(procs, tmp_path, "half")
         outs = [p.communicate(timeout=120) for p in procs]
         for p, (out, err) in zip(procs, outs, strict=True):
             assert p.returncode == 0, err
@@ -58,11 +83,13 @@ def test_two_processes_share_the_pace(data_dir, tmp_path):
         assert api.request_count == 16 and api.violations == 0
         gaps = api.arrival_gaps()
         assert gaps.min() >= interval - 1e-3, gaps.min()
-        # the two processes really overlapped: their requests interleave
-        who = ["Kremlin) (\"South" in e["params"]["query"] for e in sorted(api.log,
-                                                                         key=lambda e: e["t"])]
+        # the two processes really overlapped: their requests interleave (the half-way gate
+        # guarantees it: both fetch 2021 before either fetches 2022)
+        log = sorted(api.log, key=lambda e: e["t"])
+        who = ["Kremlin) (\"South" in e["params"]["query"] for e in log]
         switches = sum(a != b for a, b in zip(who, who[1:], strict=False))
         assert switches >= 2, who
+        assert [e["params"]["startdatetime"][:4] for e in log] == ["2021"] * 8 + ["2022"] * 8
 
 
 @pytest.mark.slow
