@@ -17,7 +17,8 @@ import toolkit
 WORKER = """
 import os, sys, time, toolkit
 import pandas as pd
-from toolkit.sources import doc, doc_registry, doc_http  # import everything before the start
+from toolkit.sources.doc import client, registry  # import everything before the start
+import toolkit.sources.doc.query
 query, start, end, url, interval = sys.argv[1:6]
 sync = sys.argv[6] if len(sys.argv) > 6 else None
 split = sys.argv[7] if len(sys.argv) > 7 else None  # a gate between [start, split) and the rest
