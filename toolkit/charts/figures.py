@@ -37,9 +37,9 @@ import plotly.graph_objects as go
 import plotly.io as pio
 from plotly.subplots import make_subplots
 
-from . import __version__
-from .indices import DOC_UNITS, TITLES, UNITS, window_means
-from .milestones import CATEGORIES
+from .. import __version__
+from ..indices import DOC_UNITS, TITLES, UNITS, window_means
+from ..milestones import CATEGORIES
 
 #: Okabe–Ito colour-blind-safe palette (series / dyads).
 PALETTE = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#F0E442",
@@ -277,7 +277,7 @@ def _milestone_frame(milestones, start=None, end=None) -> pd.DataFrame:
     # ids ("invasion" or a list of them) and single rows are accepted wherever milestones are
     if isinstance(milestones, str) or (isinstance(milestones, list | tuple) and milestones
                                        and all(isinstance(x, str) for x in milestones)):
-        from .milestones import lookup_milestones
+        from ..milestones import lookup_milestones
 
         milestones = lookup_milestones(milestones)
     elif isinstance(milestones, pd.Series):
@@ -823,12 +823,12 @@ def event_window(frame: pd.DataFrame, milestone, *, days: int = 30,
     Figure
         ``layout.meta["window_means"]`` holds the means table as records.
     """
-    from .cube import parse_date
+    from ..cube import parse_date
 
     _check_frame(frame)
     f = _one_index(frame, index)
     idx = f["index"].iloc[0] if "index" in f and len(f) else index
-    from .milestones import load_milestones, unknown_ids_message
+    from ..milestones import load_milestones, unknown_ids_message
 
     if milestones is not None and not isinstance(milestones, pd.DataFrame):
         milestones = _milestone_frame(milestones)
@@ -958,7 +958,7 @@ def export_figure(fig: go.Figure, path: str | os.PathLike, *, width: int = 1200,
     if include_plotlyjs not in (True, False, "cdn") and not shared:
         raise ValueError(f"include_plotlyjs={include_plotlyjs!r}; choose True (embed), a local "
                          "'path/plotly.min.js' relative to the file, or 'cdn'")
-    from .store import atomic_path
+    from ..store import atomic_path
 
     path.parent.mkdir(parents=True, exist_ok=True)
     if suffix == ".html":
