@@ -302,10 +302,10 @@ def test_kaleido_chrome_not_found_is_translated(tmp_path, monkeypatch, small_fig
     def boom(**kw):
         raise ChromeNotFoundError("Kaleido v1 and later requires Chrome to be installed.")
 
-    monkeypatch.setitem(charts._kaleido, "started", False)
+    monkeypatch.setitem(charts.export._kaleido, "started", False)
     monkeypatch.setattr(kaleido, "start_sync_server", boom)
     # a browser that kaleido then fails to start (also on a machine without one)
-    monkeypatch.setattr(charts, "find_browser", lambda: "/opt/chrome/chrome")
+    monkeypatch.setattr(charts.export, "find_browser", lambda: "/opt/chrome/chrome")
     with pytest.raises(RuntimeError, match=r"apt-get install chromium.*\.html.*kaleido: "):
         charts.export_figure(small_fig, tmp_path / "f.png")
 
