@@ -433,3 +433,13 @@ def test_charts_modules_import_only_the_modules_below_them():
         assert not [n for n in relative if n.level > 2], name
     assert charts.timeline.__module__ == "toolkit.charts.figures"
     assert charts.export_figure is toolkit.export_figure
+
+
+@pytest.mark.parametrize("name", ["theme", "overlay", "figures"])
+def test_docstring_examples_of_the_charts_modules_run(name):
+    import doctest
+    import importlib
+
+    mod = importlib.import_module(f"toolkit.charts.{name}")
+    res = doctest.testmod(mod, optionflags=doctest.ELLIPSIS)
+    assert res.attempted > 0 and res.failed == 0, res
