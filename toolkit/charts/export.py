@@ -1,8 +1,8 @@
 """Export of figures to .html, .png, .svg or .pdf, written atomically with a provenance sidecar.
 
 :func:`export_figure` writes .html with plotly alone; the static formats go through kaleido,
-which drives a headless Chrome/Chromium (:func:`find_browser` says which one, started once per
-process); without one it raises ``RuntimeError`` with :data:`CHROME_HELP`, which says how to
+which drives a headless Chrome/Chromium started once per process (:func:`find_browser` says
+which one); without one it raises ``RuntimeError`` with :data:`CHROME_HELP`, which says how to
 install one and that .html works without it.
 """
 
