@@ -17,6 +17,7 @@ from statsmodels.tsa.stattools import grangercausalitytests
 
 import toolkit
 from toolkit import analysis as A
+from toolkit import charts
 from toolkit.analysis._hac import nw_lags
 from toolkit.analysis.its import design_matrix
 from toolkit.sources.demo import cube as demo_data
@@ -325,9 +326,9 @@ def test_plots_are_figures_with_captions(demo):
                        start="2024-01-01", end="2024-12-31")
     wide = vol[vol["target"].eq("KOR") & vol["date"].between("2024-01-01", "2024-12-31")]
     g = A.granger(wide, "RUS→KOR", "PRK→KOR", maxlags=7, deseasonalise=True)
-    figs = [A.plot_its(its), A.plot_event_study(es), A.plot_break_search(br),
-            A.plot_irr(cm.table), A.plot_irf(A.impulse_responses(g, periods=7)),
-            A.plot_stl(A.stl_decompose(rp))]
+    figs = [charts.plot_its(its), charts.plot_event_study(es), charts.plot_break_search(br),
+            charts.plot_irr(cm.table), charts.plot_irf(A.impulse_responses(g, periods=7)),
+            charts.plot_stl(A.stl_decompose(rp))]
     for fig in figs:
         assert isinstance(fig, go.Figure) and len(fig.data) >= 1
         caption = [a.text for a in fig.layout.annotations if a.name == "caption"]
@@ -335,6 +336,31 @@ def test_plots_are_figures_with_captions(demo):
     assert any(s.type == "line" for s in figs[0].layout.shapes)  # milestone line
     assert len(figs[4].data) == 2 * 4  # band + line per impulse/response pair
 
+
+
+def test_plots_moved_to_charts_and_the_old_names_warn():
+    with pytest.warns(DeprecationWarning, match=r"toolkit\.analysis\.plot_its moved to "
+                                                r"toolkit\.charts; use `from toolkit\.charts"):
+        old = A.plot_its
+    assert old is charts.plot_its
+    with pytest.warns(DeprecationWarning, match="plot_event_study moved to toolkit.charts"):
+        from toolkit.analysis import plot_event_study
+    assert plot_event_study is charts.plot_event_study
+    with pytest.raises(AttributeError, match="'toolkit.analysis' has no attribute 'plot_map'"):
+        A.plot_map  # noqa: B018
+    assert not [n for n in A.__all__ if n.startswith("plot_")]
+
+
+def test_importing_the_analysis_does_not_import_the_charts():
+    # the flow is sources -> cube -> indices -> analysis -> charts: never upwards
+    import subprocess
+    import sys
+
+    code = ("import sys, toolkit.analysis; "
+            "print(sorted(m for m in sys.modules if m.startswith('toolkit.charts')))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True)
+    assert out.stdout.strip() == "[]"
 
 def test_readme_statistics_example_runs():
     from conftest import REPO

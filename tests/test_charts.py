@@ -302,10 +302,10 @@ def test_kaleido_chrome_not_found_is_translated(tmp_path, monkeypatch, small_fig
     def boom(**kw):
         raise ChromeNotFoundError("Kaleido v1 and later requires Chrome to be installed.")
 
-    monkeypatch.setitem(charts._kaleido, "started", False)
+    monkeypatch.setitem(charts.export._kaleido, "started", False)
     monkeypatch.setattr(kaleido, "start_sync_server", boom)
     # a browser that kaleido then fails to start (also on a machine without one)
-    monkeypatch.setattr(charts, "find_browser", lambda: "/opt/chrome/chrome")
+    monkeypatch.setattr(charts.export, "find_browser", lambda: "/opt/chrome/chrome")
     with pytest.raises(RuntimeError, match=r"apt-get install chromium.*\.html.*kaleido: "):
         charts.export_figure(small_fig, tmp_path / "f.png")
 
@@ -386,7 +386,7 @@ def test_doc_heatmap_rows_are_query_and_country_and_it_marks_milestones(ms):
 
 
 def test_statistics_figures_share_the_toolkit_theme_and_name_their_axes(demo):
-    # toolkit.analysis.plots: same theme as the charts; axes in words and units, not codes
+    # toolkit.charts.statistics: same theme as the charts; axes in words and units, not codes
     import plotly.io as pio
 
     from toolkit import analysis as A
@@ -394,11 +394,11 @@ def test_statistics_figures_share_the_toolkit_theme_and_name_their_axes(demo):
     cube, totals = demo
     vol = toolkit.compute_index(cube, totals, "volume")
     rp = vol[(vol["dyad"] == "RUS→PRK") & vol["date"].between("2023-12-01", "2025-01-31")]
-    its = A.plot_its(A.segmented_regression(rp, {"treaty": "2024-06-19"}))
-    stl = A.plot_stl(A.stl_decompose(rp))
+    its = charts.plot_its(A.segmented_regression(rp, {"treaty": "2024-06-19"}))
+    stl = charts.plot_stl(A.stl_decompose(rp))
     wide = vol[vol["target"].eq("KOR") & vol["date"].between("2024-01-01", "2024-12-31")]
     g = A.granger(wide, "RUS→KOR", "PRK→KOR", maxlags=7, deseasonalise=True)
-    irf = A.plot_irf(A.impulse_responses(g, periods=7))
+    irf = charts.plot_irf(A.impulse_responses(g, periods=7))
     theme = pio.templates[charts.TEMPLATE].layout
     for fig in (its, stl, irf):
         assert fig.layout.template.layout.font == theme.font
@@ -411,3 +411,35 @@ def test_statistics_figures_share_the_toolkit_theme_and_name_their_axes(demo):
     assert "response of PRK→KOR to a shock in RUS→KOR" in titles
     assert irf.layout.yaxis.title.text == "response (index units)"
     assert irf.layout.xaxis3.title.text == "days after the shock"
+
+
+def test_charts_modules_import_only_the_modules_below_them():
+    # theme at the bottom; overlay on the theme; figures on both; export alone; nothing above
+    # the charts in the flow (the notebook layer, the CLI) is imported
+    import ast
+
+    from conftest import REPO
+
+    below = {"theme": set(), "overlay": {"theme"}, "figures": {"theme", "overlay"},
+             "statistics": {"theme", "overlay"}, "export": {"theme"}}
+    outside = {None, "_version", "dates", "indices", "milestones", "cube", "store"}
+    for name, allowed in below.items():
+        tree = ast.parse((REPO / "toolkit" / "charts" / f"{name}.py").read_text())
+        relative = [n for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and n.level]
+        inside = {n.module.split(".")[0] for n in relative if n.level == 1}
+        above = {n.module for n in relative if n.level == 2}
+        assert inside <= allowed, (name, inside - allowed)
+        assert above <= outside, (name, above - outside)
+        assert not [n for n in relative if n.level > 2], name
+    assert charts.timeline.__module__ == "toolkit.charts.figures"
+    assert charts.export_figure is toolkit.export_figure
+
+
+@pytest.mark.parametrize("name", ["theme", "overlay", "figures"])
+def test_docstring_examples_of_the_charts_modules_run(name):
+    import doctest
+    import importlib
+
+    mod = importlib.import_module(f"toolkit.charts.{name}")
+    res = doctest.testmod(mod, optionflags=doctest.ELLIPSIS)
+    assert res.attempted > 0 and res.failed == 0, res

@@ -96,7 +96,7 @@ def test_analysis_figures_name_the_product_too(data_dir):
     idx = toolkit.compute_index(cube, totals, "volume", dyads=["RUS→PRK"])
     ms = toolkit.load_milestones()
     its = A.segmented_regression(idx, ms[ms["id"] == "treaty-2024"])
-    fig = A.plot_its(its)
+    fig = charts.plot_its(its)
     caption = next(a.text for a in fig.layout.annotations if a.name == "caption")
     assert caption.startswith("Source: GDELT 1.0 daily event files (local cache; ")
     prov = fig.layout.meta["provenance"]

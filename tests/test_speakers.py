@@ -13,6 +13,7 @@ import pytest
 
 import toolkit
 from toolkit import analysis as A
+from toolkit import charts
 from toolkit import schema as S
 from toolkit import speakers as SP
 from toolkit.sources.demo import cube as demo
@@ -170,7 +171,7 @@ def test_count_model_refuses_an_unknown_speaker(demo_window):
 def test_irr_chart_caption_names_the_speakers(demo_window):
     c, t = demo_window
     res, _ = _irr(c, t, speakers="official")
-    fig = A.plot_irr(res.table)
+    fig = charts.plot_irr(res.table)
     text = " ".join(a.text for a in fig.layout.annotations if a.text)
     assert "by official speakers" in text
 

@@ -18,9 +18,15 @@ takes, and why a partial GDELT day counts as missing, is stated in
 - :func:`stl_decompose`, :func:`deseasonalise` — weekly seasonality;
 - :func:`adjust_pvalues` — Holm / Benjamini–Hochberg across many milestones.
 
-Plots: :func:`plot_its`, :func:`plot_event_study`, :func:`plot_break_search`,
-:func:`plot_irf`, :func:`plot_stl`, :func:`plot_irr`.
+The figures of these results (``plot_its``, ``plot_event_study``, ``plot_break_search``,
+``plot_irf``, ``plot_stl``, ``plot_irr``) live in :mod:`toolkit.charts.statistics`
+(``from toolkit.charts import plot_its``): the analysis layer does not import the charts.
+``toolkit.analysis.plot_*`` still works, with a ``DeprecationWarning``.
 """
+
+import importlib
+import warnings
+from typing import Any
 
 from ._checks import MISSING, as_milestones, as_series
 from ._hac import nw_lags
@@ -37,14 +43,6 @@ from .event_study import EventStudyResult, event_study
 from .its import ITSResult, segmented_regression
 from .leadlag import GrangerResult, as_wide, granger, impulse_responses, stationarity
 from .multiple import adjust_pvalues
-from .plots import (
-    plot_break_search,
-    plot_event_study,
-    plot_irf,
-    plot_irr,
-    plot_its,
-    plot_stl,
-)
 from .seasonal import deseasonalise, stl_decompose
 
 __all__ = [
@@ -56,6 +54,18 @@ __all__ = [
     "ITSResult", "segmented_regression",
     "GrangerResult", "as_wide", "granger", "impulse_responses", "stationarity",
     "adjust_pvalues",
-    "plot_break_search", "plot_event_study", "plot_irf", "plot_irr", "plot_its", "plot_stl",
     "deseasonalise", "stl_decompose",
 ]
+
+#: Figures that moved to :mod:`toolkit.charts.statistics` (old name -> still served, warning).
+_MOVED_PLOTS = ("plot_its", "plot_event_study", "plot_break_search", "plot_irf", "plot_stl",
+                "plot_irr")
+
+
+def __getattr__(name: str) -> Any:
+    # imported lazily: importing toolkit.analysis must not import toolkit.charts
+    if name not in _MOVED_PLOTS:
+        raise AttributeError(f"module 'toolkit.analysis' has no attribute {name!r}")
+    warnings.warn(f"toolkit.analysis.{name} moved to toolkit.charts; use "
+                  f"`from toolkit.charts import {name}`", DeprecationWarning, stacklevel=2)
+    return getattr(importlib.import_module("toolkit.charts.statistics"), name)

@@ -10,7 +10,7 @@ Steps (each reported, none silently assumed):
    times; fits a VAR whose lag order is chosen by an information criterion (AIC by default);
    and runs F tests of Granger causality in both directions.
 3. :func:`impulse_responses` returns the VAR's impulse responses with asymptotic confidence
-   bands as a tidy frame (:func:`toolkit.analysis.plot_irf` draws them).
+   bands as a tidy frame (:func:`toolkit.charts.plot_irf` draws them).
 
 Granger causality is predictive precedence, not causation: a common driver (e.g. a news event
 covered in both dyads a day apart) produces it too.

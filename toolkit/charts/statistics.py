@@ -1,9 +1,12 @@
-"""Plotly figures for the analysis results (no I/O; each returns a ``go.Figure`` with a caption
-naming the data source, the date range, the toolkit version and the method's settings).
+"""Figures of the analysis results of :mod:`toolkit.analysis`, in the toolkit's theme.
 
-They share the toolkit's theme (:data:`toolkit.charts.TEMPLATE`: white, dark text, light grid,
-colour-blind-safe palette) with the main charts, and their axes name quantities in words and
-units (the index's unit from the result's ``attrs["unit"]``).
+No I/O: each function takes a result (interrupted time series, event study, break search,
+impulse responses, STL decomposition, incidence-rate ratios) and returns a ``go.Figure`` with a
+caption naming the data source, the date range, the toolkit version and the method's settings;
+they share the theme of the other charts (:data:`toolkit.charts.TEMPLATE`: white, dark text,
+light grid, colour-blind-safe palette), and their axes name quantities in words and units (the
+index's unit from the result's ``attrs["unit"]``). They live here, not in
+:mod:`toolkit.analysis`, so that the analysis layer never imports the charts.
 """
 
 from __future__ import annotations
@@ -11,8 +14,8 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from ..charts import PALETTE, TEMPLATE, add_caption, caption_text, fit_legend
 from ..indices import TITLES, UNITS
+from .theme import PALETTE, TEMPLATE, add_caption, caption_text, fit_legend
 
 
 def _caption(info: dict, detail: str = "") -> str:
