@@ -49,6 +49,26 @@ def lazy_exports(package: str, exports: Mapping[str, str]
     return __getattr__, __dir__
 
 
+def lazy_submodules(package: str, groups: Mapping[str, tuple[str, ...]]
+                    ) -> tuple[list[str], Callable[[str], Any], Callable[[], list[str]]]:
+    """``__all__``, ``__getattr__`` and ``__dir__`` of a package that re-exports its submodules.
+
+    Parameters
+    ----------
+    package
+        The package's ``__name__``.
+    groups
+        Submodule name (relative, e.g. ``"fetch"``) -> the public names it defines.
+
+    Examples
+    --------
+    >>> __all__, __getattr__, __dir__ = lazy_submodules(  # doctest: +SKIP
+    ...     __name__, {"fetch": ("fetch_events",), "mentions": ("read_mentions",)})
+    """
+    exports = {name: f"{package}.{mod}" for mod, names in groups.items() for name in names}
+    return [*exports], *lazy_exports(package, exports)
+
+
 def moved_module(old: str, new: str) -> None:
     """Make the module ``old`` an alias of ``new``, with a DeprecationWarning at import.
 

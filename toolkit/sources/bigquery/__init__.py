@@ -16,31 +16,16 @@ Modules: ``sql`` (the query text), ``fetch`` (client, dry run, ceiling, run), ``
 ``sizes`` (bytes model from real rows).
 """
 
-from ..._lazy import lazy_exports
+from ..._lazy import lazy_submodules
 
-_EXPORTS = {
-    "bigquery_sql": "toolkit.sources.bigquery.sql",
-    "bigquery_totals_sql": "toolkit.sources.bigquery.sql",
-    "select_star_sql": "toolkit.sources.bigquery.sql",
-    "check_table": "toolkit.sources.bigquery.sql",
-    "TABLE": "toolkit.sources.bigquery.sql",
-    "FIRST_DAY": "toolkit.sources.bigquery.sql",
-    "estimate_bigquery": "toolkit.sources.bigquery.fetch",
-    "fetch_bigquery": "toolkit.sources.bigquery.fetch",
-    "Estimate": "toolkit.sources.bigquery.fetch",
-    "FetchReport": "toolkit.sources.bigquery.fetch",
-    "BigQueryError": "toolkit.sources.bigquery.fetch",
-    "BigQueryAuthError": "toolkit.sources.bigquery.fetch",
-    "BigQueryNotInstalled": "toolkit.sources.bigquery.fetch",
-    "CostLimitExceeded": "toolkit.sources.bigquery.fetch",
-    "check_ready": "toolkit.sources.bigquery.fetch",
-    "estimate_cost_usd": "toolkit.sources.bigquery.fetch",
-    "fmt_bytes": "toolkit.sources.bigquery.fetch",
-    "make_client": "toolkit.sources.bigquery.fetch",
-    "usd_per_tib": "toolkit.sources.bigquery.fetch",
-    "provenance": "toolkit.sources.bigquery.cache",
-    "fetches": "toolkit.sources.bigquery.cache",
-    "model_estimate": "toolkit.sources.bigquery.sizes",
-}
-__all__ = list(_EXPORTS)
-__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)
+__all__, __getattr__, __dir__ = lazy_submodules(__name__, {
+    "sql": (
+        "bigquery_sql", "bigquery_totals_sql", "select_star_sql", "check_table", "TABLE",
+        "FIRST_DAY"),
+    "fetch": (
+        "estimate_bigquery", "fetch_bigquery", "Estimate", "FetchReport", "BigQueryError",
+        "BigQueryAuthError", "BigQueryNotInstalled", "CostLimitExceeded", "check_ready",
+        "estimate_cost_usd", "fmt_bytes", "make_client", "usd_per_tib"),
+    "cache": ("provenance", "fetches"),
+    "sizes": ("model_estimate",),
+})

@@ -15,22 +15,11 @@ Data: committed parquet files in ``data/demo/`` (regenerate with
 Modules: ``cube`` (cube and totals), ``events`` (events behind a cell), ``doc`` (DOC timelines).
 """
 
-from ..._lazy import lazy_exports
+from ..._lazy import lazy_submodules
 
-_EXPORTS = {
-    "read_cube": "toolkit.sources.demo.cube",
-    "read_totals": "toolkit.sources.demo.cube",
-    "planted_effects": "toolkit.sources.demo.cube",
-    "metadata": "toolkit.sources.demo.cube",
-    "generate": "toolkit.sources.demo.cube",
-    "write": "toolkit.sources.demo.cube",
-    "PLANTED_EFFECTS": "toolkit.sources.demo.cube",
-    "DEMO_NOTE": "toolkit.sources.demo.cube",
-    "SEED": "toolkit.sources.demo.cube",
-    "START": "toolkit.sources.demo.cube",
-    "END": "toolkit.sources.demo.cube",
-    "ACTORS": "toolkit.sources.demo.cube",
-    "events_from_cube": "toolkit.sources.demo.events",
-}
-__all__ = list(_EXPORTS)
-__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)
+__all__, __getattr__, __dir__ = lazy_submodules(__name__, {
+    "cube": (
+        "read_cube", "read_totals", "planted_effects", "metadata", "generate", "write",
+        "PLANTED_EFFECTS", "DEMO_NOTE", "SEED", "START", "END", "ACTORS"),
+    "events": ("events_from_cube",),
+})

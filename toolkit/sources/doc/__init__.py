@@ -15,25 +15,12 @@ Modules: ``query`` (the public functions, validation and parsing), ``client`` (H
 retries), ``pacing`` (the cross-process pace), ``cache``, ``registry`` (named queries).
 """
 
-from ..._lazy import lazy_exports
+from ..._lazy import lazy_submodules
 
-_EXPORTS = {
-    "doc_timeline": "toolkit.sources.doc.query",
-    "doc_articles": "toolkit.sources.doc.query",
-    "load_doc_timelines": "toolkit.sources.doc.query",
-    "validate_answer": "toolkit.sources.doc.query",
-    "parse_timeline": "toolkit.sources.doc.query",
-    "parse_articles": "toolkit.sources.doc.query",
-    "timeline_windows": "toolkit.sources.doc.query",
-    "TIMELINE": "toolkit.sources.doc.query",
-    "ARTICLES": "toolkit.sources.doc.query",
-    "load_registry": "toolkit.sources.doc.registry",
-    "QuerySpec": "toolkit.sources.doc.registry",
-    "DocClient": "toolkit.sources.doc.client",
-    "DocError": "toolkit.sources.doc.client",
-    "DocHTTPError": "toolkit.sources.doc.client",
-    "DocRateLimitError": "toolkit.sources.doc.client",
-    "DocQueryError": "toolkit.sources.doc.client",
-}
-__all__ = list(_EXPORTS)
-__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)
+__all__, __getattr__, __dir__ = lazy_submodules(__name__, {
+    "query": (
+        "doc_timeline", "doc_articles", "load_doc_timelines", "validate_answer",
+        "parse_timeline", "parse_articles", "timeline_windows", "TIMELINE", "ARTICLES"),
+    "registry": ("load_registry", "QuerySpec"),
+    "client": ("DocClient", "DocError", "DocHTTPError", "DocRateLimitError", "DocQueryError"),
+})

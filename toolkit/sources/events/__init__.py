@@ -17,17 +17,12 @@ Modules: ``fetch`` (the run: plan, download, parse, store, in a crash-safe order
 ``tokenize`` and ``parse`` (TSV to Arrow), ``cache`` (the on-disk layout), ``mentions``.
 """
 
-from ..._lazy import lazy_exports
+from ..._lazy import lazy_submodules
 
-_EXPORTS = {
-    "fetch_events": "toolkit.sources.events.fetch",
-    "FetchReport": "toolkit.sources.events.fetch",
-    "EventsFetchError": "toolkit.sources.events.fetch",
-    "EventsListError": "toolkit.sources.events.fetch",
-    "upgrade_local_cube": "toolkit.sources.events.fetch",
-    "rebuild_cube": "toolkit.sources.events.fetch",
-    "read_mentions": "toolkit.sources.events.mentions",
-    "RetryPolicy": "toolkit.sources.events.download",
-}
-__all__ = list(_EXPORTS)
-__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)
+__all__, __getattr__, __dir__ = lazy_submodules(__name__, {
+    "fetch": (
+        "fetch_events", "FetchReport", "EventsFetchError", "EventsListError",
+        "upgrade_local_cube", "rebuild_cube"),
+    "mentions": ("read_mentions",),
+    "download": ("RetryPolicy",),
+})
