@@ -9,6 +9,24 @@ Quick start
 >>> cube = toolkit.load_cube("2022-01-01", "2022-06-30", source="demo")  # doctest: +SKIP
 >>> cube.attrs["source"]  # doctest: +SKIP
 'demo'
+
+Package map
+-----------
+The core library flows one way; each layer imports only the layers below it (checked by
+``tests/test_layout.py``)::
+
+    vocabulary   dates, schema, actors, cameo, speakers, config, errors   (imports nothing above)
+    storage      store                      atomic files, locks, the cube months on disk
+    definition   aggregate                  the ONE SQL definition of the cube
+    sources      sources/{demo,events,doc,bigquery}/   one subpackage per data source
+    cube         cube                       load_cube / load_daily_totals: picks a source
+    derived      indices, milestones, daily_coverage, event_rows
+    analysis     analysis/, explainer       statsmodels methods; the events behind a value
+    charts       charts/                    theme, milestone overlay, figures, export
+
+On top of the core: ``notebook/`` (the JupyterLab layer: helpers, display, explorer, report)
+and ``cli`` with ``commands/`` (``python -m toolkit``). The public names below are the API;
+module paths under them may move.
 """
 
 from __future__ import annotations
