@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import json
 import shlex
 
 import pytest
@@ -11,7 +12,6 @@ pytest.importorskip("google.cloud.bigquery", reason="install the [bigquery] extr
 
 import test_bigquery_client as BQ  # noqa: E402
 
-import toolkit  # noqa: E402
 from toolkit.cli import main  # noqa: E402
 
 from helpers import doc_blocks, shell_commands  # noqa: E402
@@ -49,4 +49,6 @@ def test_bigquery_python_example_runs(fake_service, data_dir, capsys):
     out = capsys.readouterr().out
     assert "_PARTITIONTIME >= TIMESTAMP('2024-01-01')" in out and "US$" in out
     assert ns["cube"].attrs["source"] == "bigquery" and len(ns["cube"]) > 0
-    assert len(toolkit.sources.bigquery.fetches()) == 1
+    # the fetch is recorded where docs/sources.md says (*Cache and provenance*)
+    record = json.loads((data_dir / "cubes" / "bigquery" / "fetches.json").read_text())
+    assert "my-gcp-project" in json.dumps(record) and "2024-12-31" in json.dumps(record)
