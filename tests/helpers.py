@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
 from pathlib import Path
 
 
@@ -45,9 +47,6 @@ def needs_browser(func):
 # ------------------------------------------------------------------------------ the docs
 # README.md is the front door, docs/*.md the manual. Tests read the page a text lives on with
 # doc_text / doc_section, and the code examples with doc_blocks (tests/test_docs.py runs them).
-
-import re  # noqa: E402
-from dataclasses import dataclass  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
 DOCS = REPO / "docs"
