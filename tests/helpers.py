@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
 from pathlib import Path
 
 
@@ -40,3 +42,116 @@ def needs_browser(func):
     import pytest
 
     return pytest.mark.skipif(not browser_found(), reason=NO_BROWSER)(func)
+
+
+# ------------------------------------------------------------------------------ the docs
+# README.md is the front door, docs/*.md the manual. Tests read the page a text lives on with
+# doc_text / doc_section, and the code examples with doc_blocks (tests/test_docs.py runs them).
+
+REPO = Path(__file__).resolve().parents[1]
+DOCS = REPO / "docs"
+
+#: ``<!-- doc-test: tests/test_x.py ... -->`` on the line before a fenced block says which test
+#: runs it (it needs a local server or a fake service); ``<!-- doc-test: not-run: reason -->``
+#: says why it cannot run at all. Unmarked ```bash / ```python blocks run in tests/test_docs.py.
+MARKER = re.compile(r"^<!-- doc-test: (.+?) -->$")
+
+
+def doc_pages() -> list[Path]:
+    """README.md, then every page under docs/ (sorted)."""
+    return [REPO / "README.md", *sorted(DOCS.glob("*.md"))]
+
+
+def doc_path(page: str) -> Path:
+    """``"README.md"`` is the front door; any other name is a page under docs/."""
+    return REPO / page if page == "README.md" else DOCS / page
+
+
+def doc_text(page: str) -> str:
+    """The text of a page: ``doc_text("README.md")``, ``doc_text("cube.md")``."""
+    return doc_path(page).read_text(encoding="utf-8")
+
+
+def _section_range(lines: list[str], page: str, heading: str) -> tuple[int, int]:
+    """[first, last) line indices of the section under ``heading`` (code blocks are not
+    headings): up to the next heading of the same or a higher level."""
+    level = len(heading.split(" ")[0])
+    first, fenced = None, False
+    for i, line in enumerate(lines):
+        if line.startswith("```"):
+            fenced = not fenced
+            continue
+        if fenced or not re.match(r"#+ ", line):
+            continue
+        if first is not None and len(line.split(" ")[0]) <= level:
+            return first, i
+        if first is None and line.rstrip() == heading:
+            first = i
+    if first is None:
+        raise AssertionError(f"{page} has no heading {heading!r}")
+    return first, len(lines)
+
+
+def doc_section(page: str, heading: str) -> str:
+    """The section of ``page`` that starts at the line ``heading`` (e.g. ``"## Indices"``) and
+    runs to the next heading of the same or a higher level."""
+    lines = doc_text(page).splitlines(keepends=True)
+    first, last = _section_range(lines, page, heading)
+    return "".join(lines[first:last])
+
+
+@dataclass(frozen=True)
+class Block:
+    """One fenced code block of a page."""
+
+    page: str      # "README.md" or the name of a page under docs/
+    line: int      # 1-based line of the opening fence
+    heading: str   # the heading the block sits under
+    lang: str      # "bash", "python", ...
+    code: str
+    marker: str | None  # the doc-test marker's text, None when unmarked
+
+    @property
+    def id(self) -> str:
+        return f"{self.page}:{self.line}"
+
+
+def doc_blocks(page: str | None = None, *, lang: str | None = None,
+               heading: str | None = None) -> list[Block]:
+    """Fenced code blocks of one page (or of every page), optionally of one language and of
+    the section under ``heading``."""
+    pages = [doc_path(page)] if page else doc_pages()
+    found = []
+    for path in pages:
+        name = "README.md" if path.parent == REPO else path.name
+        lines = path.read_text(encoding="utf-8").splitlines()
+        current, i = "", 0
+        while i < len(lines):
+            line = lines[i]
+            if re.match(r"#+ ", line):
+                current = line
+            m = re.match(r"^```(\w*)\s*$", line)
+            if m:
+                end = next(j for j in range(i + 1, len(lines)) if lines[j].startswith("```"))
+                mk = MARKER.match(lines[i - 1]) if i else None
+                found.append(Block(name, i + 1, current, m.group(1),
+                                   "\n".join(lines[i + 1:end]) + "\n",
+                                   mk.group(1) if mk else None))
+                i = end
+            i += 1
+    if heading is not None:
+        if page is None:
+            raise ValueError("heading= needs page=")
+        first, last = _section_range(doc_text(page).splitlines(), page, heading)
+        found = [b for b in found if first < b.line <= last]
+    return [b for b in found if lang is None or b.lang == lang]
+
+
+def shell_commands(code: str) -> list[str]:
+    """The commands of a ```bash block: continuation lines joined, comments and blanks dropped."""
+    cmds = []
+    for line in code.replace("\\\n", " ").splitlines():
+        line = line.split(" #")[0].strip()
+        if line and not line.startswith("#"):
+            cmds.append(" ".join(line.split()))
+    return cmds

@@ -362,15 +362,13 @@ def test_importing_the_analysis_does_not_import_the_charts():
                          check=True)
     assert out.stdout.strip() == "[]"
 
-def test_readme_statistics_example_runs():
-    from conftest import REPO
 
-    readme = (REPO / "README.md").read_text()
-    section = readme[readme.index("## Statistics"):]
-    section = section[: section.index("\n## ", 1)]
-    code = section.split("```python\n", 1)[1].split("```", 1)[0]
+def test_docs_statistics_example_runs():
+    from helpers import doc_blocks
+
+    code = doc_blocks("statistics.md", lang="python")[0].code
     ns: dict = {}
-    exec(compile(code, "README.md (Statistics)", "exec"), ns)
+    exec(compile(code, "docs/statistics.md", "exec"), ns)
     assert ns["es"].summary["p_value"].iloc[0] < 0.01
     assert ns["its"].effects().query("kind == 'level'")["p_value"].iloc[0] < 0.001
     assert not ns["cm"].dispersion.empty

@@ -62,12 +62,10 @@ def test_unknown_milestone_id_lists_the_valid_ids(daily, call):
     assert "\n" not in msg
 
 
-def test_readme_lists_every_milestone_id():
-    from conftest import REPO
+def test_docs_list_every_milestone_id():
+    from helpers import doc_section
 
-    readme = (REPO / "README.md").read_text(encoding="utf-8")
-    section = readme[readme.index("### The milestone registry"):]
-    section = section[: section.index("\n## ", 1)]
+    section = doc_section("milestones.md", "## Milestone ids")
     missing = [i for i in toolkit.load_milestones()["id"] if f"`{i}`" not in section]
     assert missing == []
 

@@ -377,13 +377,11 @@ def test_select_star_over_the_fixture_sees_every_column():
     assert len(out) == int(in_partitions.sum()) == len(df) - 1  # all but the 10-day-late row
 
 
-# --------------------------------------------------------------------------- README
+# --------------------------------------------------------------------------- docs
 def _readme_bigquery_section() -> str:
-    from conftest import REPO
+    from helpers import doc_section
 
-    text = (REPO / "README.md").read_text()
-    start = text.index("### Google BigQuery")
-    return text[start:text.index("\n## ", start)]
+    return doc_section("sources.md", "## Google BigQuery: full history")
 
 
 def test_readme_bigquery_sql_examples_run(capsys):

@@ -123,27 +123,25 @@ def test_bigquery_fetch_over_the_ceiling_is_refused_in_one_line(tmp_path, capsys
     assert all(c.dry_run for _, c in fake.calls) and not out.exists()
 
 
-def test_readme_events_section_examples_run(tmp_path):
-    """The README's section on the events: its Python and shell examples run as written."""
+def test_docs_events_section_examples_run(tmp_path):
+    """The section on the events (docs/sources.md): its Python and shell examples run as
+    written."""
     import os
-    import re
     import shlex
     import subprocess
     import sys
 
-    from test_readme import README, _python_blocks
+    from helpers import doc_blocks, shell_commands
 
     heading = "## The events behind every value"
-    code = "\n".join(_python_blocks(heading))
+    code = "\n".join(b.code for b in doc_blocks("sources.md", lang="python", heading=heading))
     assert "toolkit.load_events" in code and "toolkit.explain" in code
     env = {**os.environ, "TOOLKIT_DATA_DIR": str(tmp_path)}
     proc = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True,
                           text=True, timeout=300, env=env)
     assert proc.returncode == 0, proc.stderr[-3000:]
-    section = README[README.index(heading):]
-    section = section[:section.index("\n## ", 1)]
-    shells = [ln for b in re.findall(r"```bash\n(.*?)```", section, re.S)
-              for ln in b.splitlines() if ln.startswith("toolkit ")]
+    shells = [cmd for b in doc_blocks("sources.md", lang="bash", heading=heading)
+              for cmd in shell_commands(b.code)]
     assert shells
     for cmd in shells:
         r = subprocess.run([sys.executable, "-m", "toolkit", *shlex.split(cmd)[1:]],

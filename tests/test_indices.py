@@ -312,21 +312,22 @@ def test_doc_indices_bad_and_empty_input():
     assert list(empty.columns) == I.DOC_COLUMNS and len(empty) == 0
 
 
-def test_readme_indices_section_matches_the_code():
-    from pathlib import Path
+def test_docs_indices_page_matches_the_code():
+    from helpers import doc_blocks, doc_text
 
-    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
-    section = readme[readme.index("## Indices"):readme.index("## Statistics")]
+    section = doc_text("indices.md")
     for name in I.INDICES:
         assert f"| `{name}` |" in section
     from toolkit.milestones import CATEGORIES
 
-    assert all(f"`{c}`" in section for c in CATEGORIES)
-    assert "docs/figures/volume-demo.png" in section and "synthetic demo data" in section
+    assert all(f"`{c}`" in doc_text("milestones.md") for c in CATEGORIES)
+    for page, figure in (("charts.md", "(figures/volume-demo.png)"),
+                         ("README.md", "(docs/figures/volume-demo.png)")):
+        assert figure in doc_text(page) and "synthetic demo data" in doc_text(page), page
     # the example runs as written
-    code = section.split("```python")[1].split("```")[0]
+    code = doc_blocks("indices.md", lang="python")[0].code
     ns: dict = {}
-    exec(code, ns)  # noqa: S102 - our own README
+    exec(code, ns)  # noqa: S102 - our own docs
     df = ns["df"]
     assert list(df.columns) == ["date", "source", "target", "dyad", "index", "value", "raw"]
     assert df.attrs["baseline"] == ("2017-01-01", "2021-12-31")

@@ -202,17 +202,16 @@ def test_reference_files_come_from_the_repository(reference_dir):
         assert p.parent.name == "data" and p.parent.parent.name == "tests", p
 
 
-def test_readme_missing_data_example_runs_on_a_june_cache(june_v1, capsys):
-    from conftest import REPO
+def test_docs_missing_data_example_runs_on_a_june_cache(june_v1, capsys):
+    from helpers import doc_blocks, doc_section
 
-    text = (REPO / "README.md").read_text()
-    sec = text[text.index("## Missing data and coverage"):text.index("\n## Indices")]
+    sec = doc_section("cube.md", "## Missing data and coverage")
     for needle in ("partial day", "not a quiet day", "files_expected", "missing=\"drop\"",
                    "interpolated and counted as imputed"):
         assert needle in sec, needle
-    code = sec.split("```python\n", 1)[1].split("```", 1)[0]
+    [block] = doc_blocks("cube.md", lang="python", heading="## Missing data and coverage")
     ns: dict = {}
-    exec(code, ns)  # noqa: S102 - our own README; TOOLKIT_DATA_DIR is the June cache
+    exec(block.code, ns)  # noqa: S102 - our own docs; TOOLKIT_DATA_DIR is the June cache
     out = capsys.readouterr().out
     assert "Coverage 2024-06-01..2024-06-30: 30 days, 1 missing" in out
     assert ns["daily"].attrs["coverage"] == {"missing": ["2024-06-18"], "partial": []}

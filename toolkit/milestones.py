@@ -382,7 +382,7 @@ def lookup_milestones(ids: str | Iterable[str],
     Parameters
     ----------
     ids : str or list of str
-        Registry ids (``toolkit.load_milestones()["id"]``; the README lists them).
+        Registry ids (``toolkit.load_milestones()["id"]``; docs/milestones.md lists them).
     registry : DataFrame, optional
         Where to look them up (default: :func:`load_milestones`).
 

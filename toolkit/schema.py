@@ -1,8 +1,8 @@
 """The two central tables, defined once: the dyad cube and the daily totals.
 
 Every loader (demo, local GDELT files, BigQuery) returns frames with exactly these columns
-and dtypes; :func:`validate` checks them and names what is wrong. The README's data
-dictionary is written from :data:`CUBE` and :data:`DAILY_TOTALS` (a test checks they agree).
+and dtypes; :func:`validate` checks them and names what is wrong. The data dictionary
+in docs/cube.md is written from :data:`CUBE` and :data:`DAILY_TOTALS` (a test checks they agree).
 
 The cube holds SUMS, never means, so that it rolls up to weeks and months and merges across
 sources exactly. Means and indices are computed later (:mod:`toolkit.indices`).

@@ -187,7 +187,7 @@ def group_of(source_type: pd.Series,
 
 
 def table(speaker_groups: Mapping[str, Iterable[str]] | None = None) -> pd.DataFrame:
-    """The groups as a frame (group, code, meaning), for notebooks and the README."""
+    """The groups as a frame (group, code, meaning), for notebooks and docs/indices.md."""
     rows = [(g, c, TYPE_NAMES.get(c, "")) for g, codes in groups(speaker_groups).items()
             for c in codes]
     return pd.DataFrame(rows, columns=["group", "code", "meaning"])

@@ -4,7 +4,7 @@ Every method takes one daily series (a Series indexed by days, or the tidy frame
 :func:`toolkit.compute_index` filtered to one dyad and index) and returns tidy DataFrames;
 ``missing=`` says how missing days are handled (refused by default). Which policy each method
 takes, and why a partial GDELT day counts as missing, is stated in
-:mod:`toolkit.daily_coverage` (README, *Missing data and coverage*).
+:mod:`toolkit.daily_coverage` (docs/cube.md, *Missing data and coverage*).
 
 - :func:`segmented_regression` — interrupted time series: level/slope change per milestone,
   day of week, trend, Newey–West HAC standard errors (prewhitened);
