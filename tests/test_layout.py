@@ -206,3 +206,9 @@ def test_old_paths_warn_and_give_the_new_module(old):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DeprecationWarning)
         assert importlib.import_module(old) is importlib.import_module(MOVED[old])
+
+
+def test_docs_list_every_moved_module():
+    text = (REPO / "docs" / "layout.md").read_text(encoding="utf-8")
+    rows = dict(re.findall(r"^\| `([\w.]+)` \| `([\w.]+)` \|$", text, re.M))
+    assert {k: v for k, v in rows.items() if not k.endswith(".plot_*")} == MOVED
