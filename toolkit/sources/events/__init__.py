@@ -14,7 +14,8 @@ daily totals; :mod:`toolkit.sources.events.cache` has the layout) and the cube m
 
 Modules: ``fetch`` (the run: plan, download, parse, store, in a crash-safe order),
 ``index`` (master file lists, streams), ``download`` (HTTP with deadlines and retries),
-``tokenize`` and ``parse`` (TSV to Arrow), ``cache`` (the on-disk layout), ``mentions``.
+``unzip`` (the CSV member of a zip), ``tokenize`` and ``parse`` (TSV to Arrow), ``cache`` (the
+on-disk layout), ``mentions``.
 """
 
 from ..._lazy import lazy_exports
