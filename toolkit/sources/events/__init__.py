@@ -13,9 +13,9 @@ daily totals; :mod:`toolkit.sources.events.cache` has the layout) and the cube m
 ``<data dir>/cubes/local/``.
 
 Modules: ``fetch`` (the run: plan, download, parse, store, in a crash-safe order),
-``index`` (master file lists, streams), ``download`` (HTTP with deadlines and retries),
-``unzip`` (the CSV member of a zip), ``tokenize`` and ``parse`` (TSV to Arrow), ``cache`` (the
-on-disk layout), ``mentions``.
+``rebuild`` (the local cube rebuilt from the stored rows), ``index`` (master file lists,
+streams), ``download`` (HTTP with deadlines and retries), ``unzip`` (the CSV member of a zip),
+``tokenize`` and ``parse`` (TSV to Arrow), ``cache`` (the on-disk layout), ``mentions``.
 """
 
 from ..._lazy import lazy_exports
@@ -25,8 +25,8 @@ _EXPORTS = {
     "FetchReport": "toolkit.sources.events.fetch",
     "EventsFetchError": "toolkit.sources.events.fetch",
     "EventsListError": "toolkit.sources.events.fetch",
-    "upgrade_local_cube": "toolkit.sources.events.fetch",
-    "rebuild_cube": "toolkit.sources.events.fetch",
+    "upgrade_local_cube": "toolkit.sources.events.rebuild",
+    "rebuild_cube": "toolkit.sources.events.rebuild",
     "read_mentions": "toolkit.sources.events.mentions",
     "RetryPolicy": "toolkit.sources.events.download",
 }

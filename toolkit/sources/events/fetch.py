@@ -6,24 +6,24 @@ What a run does
 2. Lists the files of the range: GDELT 2.0 from ``masterfilelist.txt`` (cached under the data
    directory with the base URL it came from; fetched again for another server or when the
    cached copy predates the range's end), GDELT 1.0 daily files by URL construction
-   (:mod:`.events_index`). A list that names no file of the range is an error; days the
+   (:mod:`.index`). A list that names no file of the range is an error; days the
    list does not reach are never marked complete.
 3. Skips files the manifest lists as ingested with the same md5 and actors; downloads the
-   others with a bounded thread pool (:mod:`.events_download`: timeouts, exponential backoff,
+   others with a bounded thread pool (:mod:`.download`: timeouts, exponential backoff,
    ``Retry-After``, size + md5 checks, atomic writes). A 404 is a gap: recorded, reported,
    not fatal.
-4. Parses each file (:mod:`.events_parse`): daily totals over every row, the rows whose
-   Actor1CountryCode and Actor2CountryCode are both in the actor set in full, malformed lines
-   counted per file.
+4. Parses each file (its zip's member, :mod:`.unzip`; :mod:`.parse`): daily totals over every
+   row, the rows whose Actor1CountryCode and Actor2CountryCode are both in the actor set in
+   full, malformed lines counted per file.
 5. Stores kept rows and per-file totals by month, then their manifest entries
-   (:mod:`.events_cache`); rebuilds the cube of the touched months with the ONE aggregation
-   (:func:`toolkit.aggregate.cube_sql` in DuckDB) and writes it with
+   (:mod:`.cache`); rebuilds the cube of the touched months with the ONE aggregation
+   (:func:`toolkit.aggregate.cube_sql` in DuckDB, :mod:`.rebuild`) and writes it with
    :func:`toolkit.store.write_cube` under :func:`toolkit.store.begin_rewrite`; only then
    records the days now complete (:func:`toolkit.store.set_coverage`).
 
 6. With ``mentions=True``, after that commit: the Mentions files of the range, through the
    same download, verification, parsing rules and write order, keeping the mentions of the
-   stored kept events (:mod:`.events_mentions`); their own coverage is recorded last.
+   stored kept events (:mod:`.mentions`); their own coverage is recorded last.
 
 The invariant: a day is trusted (in the coverage) only if its rows and totals are durably
 stored and come from a file list that covers it. The order of the writes above keeps it at
@@ -59,7 +59,6 @@ import requests
 
 from ... import aggregate as A
 from ... import config, store
-from ... import schema as S
 from ...actors import validate_actors
 from ...errors import ToolkitError
 from . import cache as C
@@ -88,6 +87,7 @@ from .index import (
 )
 from .mentions import read_mentions, set_mentions_coverage
 from .parse import ParsedFile, parse_exports, parse_mentions, rows_to_table, totals_table
+from .rebuild import _months_missing_cube, _months_without_manifest, rebuild_cube
 from .unzip import _unzip
 
 log = logging.getLogger("toolkit")
@@ -1024,112 +1024,6 @@ def _complete_days(entries, s, e, ddir, now: pd.Timestamp) -> list[pd.Timestamp]
     return out
 
 
-_ALL_DAYS = (pd.Timestamp("1900-01-01"), pd.Timestamp("2199-12-31"))
-_duck_lock = threading.Lock()
-_duck: dict = {}
-
-
-def _run_sql(sql: str, rows: pa.Table) -> pd.DataFrame:
-    """:func:`toolkit.aggregate.run_duckdb` on a connection kept for the session.
-
-    Same SQL, same transpilation, same coercion to the cube schema; only the DuckDB
-    connection is reused, because opening one costs 0.1-1 s on a small shared machine, more
-    than aggregating a month of kept rows.
-    """
-    import duckdb
-
-    with _duck_lock:
-        con = _duck.get("con")
-        if con is None:
-            con = _duck["con"] = duckdb.connect()
-        con.register("events", rows)
-        try:
-            df = con.execute(A.to_duckdb(sql)).df()
-        finally:
-            con.unregister("events")
-    return S.CUBE.empty() if len(df) == 0 else S.coerce(df, S.CUBE)
-
-
-def rebuild_cube(data_dir, streams: list[str], actors: tuple[str, ...], date_basis: str,
-                 months: list[str], days=None) -> list[str]:
-    """Rebuild the local cube and daily totals of ``months`` from everything stored.
-
-    The cube comes from the kept raw rows of ``streams`` through the one aggregation
-    (:func:`toolkit.aggregate.cube_sql`, run in DuckDB); the totals from the per-file daily
-    totals. Only complete days are written: ``days`` (a set of Timestamps), by default the
-    days the store records as complete. Every month of ``months`` is written, empty if it
-    has no such day. Returns the months written.
-    """
-    ddir = config.data_dir(data_dir)
-    if days is None:
-        days = {d for r in store.recorded_coverage(store="local", data_dir=ddir)
-                for d in pd.date_range(r["start"], r["end"], freq="D")}
-    days = {d for d in days if f"{d:%Y-%m}" in months}
-    if not months:
-        return []
-    rows = C.read_all(ddir, streams, "rows", columns=list(A.INPUT_COLUMNS))
-    # over every stored row, then cut to the complete days below: the SQL text is then the
-    # same from run to run, so its transpilation is cached
-    cube = _run_sql(A.cube_sql(*_ALL_DAYS, actors=actors, date_basis=date_basis), rows)
-    tot = C.read_all(ddir, streams, "totals").to_pandas()
-    tot = tot[tot["basis"] == date_basis]
-    tot = (tot.assign(date=pd.to_datetime(tot["date"]))
-           .groupby("date", as_index=False)[["total_events", "total_articles"]].sum())
-    dd = pd.DatetimeIndex(sorted(days))
-    cube = cube[cube["date"].isin(dd)]
-    tot = S.coerce(tot[tot["date"].isin(dd)].reset_index(drop=True), S.DAILY_TOTALS)
-    return store.write_cube(cube, tot, store="local", data_dir=ddir, months=list(months))
-
-
-def upgrade_local_cube(data_dir=None) -> list[str]:
-    """Rebuild the local cube months cached before the cube had ``source_type``.
-
-    Cubes written before issue 16 lack the speaker's type (``Actor1Type1Code``). The kept raw
-    rows are stored in full, so those months are rebuilt from them with the one aggregation,
-    without downloading anything; a one-line :class:`UserWarning` says so. Called by
-    :func:`toolkit.load_cube` for ``source="local"``; a no-op (reading only parquet footers)
-    when every month is current. Returns the months rebuilt.
-    """
-    ddir = config.data_dir(data_dir)
-    if not store.old_schema_months(store="local", data_dir=ddir):
-        return []
-    with store.lock(ddir), store.batched_sync():
-        old = store.old_schema_months(store="local", data_dir=ddir)
-        if not old:  # another process upgraded it meanwhile
-            return []
-        state = C.read_state(ddir)
-        streams = [st.name for st in check_product(state.get("product") or "v2")]
-        actors = tuple(state.get("actors") or validate_actors(None))
-        store.begin_rewrite(old, store="local", data_dir=ddir)
-        store.sync_now()
-        done = rebuild_cube(ddir, streams, actors, state.get("date_basis") or "sqldate", old)
-        store.sync_now()
-        store.end_rewrite(store="local", data_dir=ddir)
-    warnings.warn(f"toolkit: the local cube of {len(done)} month(s) ({done[0]}..{done[-1]}) "
-                  "predates speaker types; rebuilt it with source_type from the stored rows "
-                  "(nothing downloaded)", UserWarning, stacklevel=3)
-    return done
-
-
-def _months_missing_cube(ddir: Path, recorded: list[pd.Timestamp]) -> set[str]:
-    """Months with recorded complete days whose cube or totals file is missing: rebuilt by
-    this run from the stored rows (a cache file deleted or lost by hand)."""
-    d = ddir / "cubes" / "local"
-    return {m for m in {f"{x:%Y-%m}" for x in recorded}
-            if not (d / f"cube-{m}.parquet").exists() or not (d / f"totals-{m}.parquet").exists()}
-
-
-def _months_without_manifest(ddir: Path, streams, recorded: list[pd.Timestamp]) -> set[str]:
-    """Months with recorded complete days for which no stream has a manifest (deleted or
-    lost): nothing says what their days hold."""
-    out = set()
-    for m in {f"{x:%Y-%m}" for x in recorded}:
-        if not any((C.stream_dir(ddir, st.name) / "manifest" / f"{m}.json").exists()
-                   for st in streams):
-            out.add(m)
-    return out
-
-
 def _audit_stored(ddir: Path, entries: list[FileEntry]) -> None:
     """Forget manifest entries of the range that claim a file is ingested while its totals
     are not stored (a parquet file lost or replaced): those files are ingested again.
@@ -1157,5 +1051,5 @@ def _audit_stored(ddir: Path, entries: list[FileEntry]) -> None:
                              {n: m for n, m in man.items() if n not in lost})
 
 
-__all__ = ["fetch_events", "FetchReport", "EventsFetchError", "RetryPolicy", "rebuild_cube",
-           "PRODUCTS", "read_mentions", "upgrade_local_cube"]
+__all__ = ["fetch_events", "FetchReport", "EventsFetchError", "RetryPolicy", "PRODUCTS",
+           "read_mentions"]
