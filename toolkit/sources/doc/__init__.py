@@ -11,8 +11,9 @@ Public functions: :func:`doc_timeline`, :func:`doc_articles`, :func:`load_doc_ti
 Cache: ``<data dir>/doc/<mode>/<query key>/<window>.json``, one validated answer per window
 (:mod:`toolkit.sources.doc.cache`), and the shared pacing state ``<data dir>/doc/pace.json``.
 
-Modules: ``query`` (the public functions, validation and parsing), ``client`` (HTTP, errors,
-retries), ``pacing`` (the cross-process pace), ``cache``, ``registry`` (named queries).
+Modules: ``query`` (the public functions: windows, cache-first fetching), ``answers``
+(validation and parsing of the API's answers), ``client`` (HTTP, errors, retries), ``pacing``
+(the cross-process pace), ``cache``, ``registry`` (named queries).
 """
 
 from ..._lazy import lazy_exports
@@ -21,12 +22,12 @@ _EXPORTS = {
     "doc_timeline": "toolkit.sources.doc.query",
     "doc_articles": "toolkit.sources.doc.query",
     "load_doc_timelines": "toolkit.sources.doc.query",
-    "validate_answer": "toolkit.sources.doc.query",
-    "parse_timeline": "toolkit.sources.doc.query",
-    "parse_articles": "toolkit.sources.doc.query",
+    "validate_answer": "toolkit.sources.doc.answers",
+    "parse_timeline": "toolkit.sources.doc.answers",
+    "parse_articles": "toolkit.sources.doc.answers",
     "timeline_windows": "toolkit.sources.doc.query",
-    "TIMELINE": "toolkit.sources.doc.query",
-    "ARTICLES": "toolkit.sources.doc.query",
+    "TIMELINE": "toolkit.sources.doc.answers",
+    "ARTICLES": "toolkit.sources.doc.answers",
     "load_registry": "toolkit.sources.doc.registry",
     "QuerySpec": "toolkit.sources.doc.registry",
     "DocClient": "toolkit.sources.doc.client",
