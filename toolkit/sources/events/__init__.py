@@ -13,16 +13,17 @@ daily totals; :mod:`toolkit.sources.events.cache` has the layout) and the cube m
 ``<data dir>/cubes/local/``.
 
 Modules: ``fetch`` (the run: plan, download, parse, store, in a crash-safe order),
-``rebuild`` (the local cube rebuilt from the stored rows), ``index`` (master file lists,
-streams), ``download`` (HTTP with deadlines and retries), ``unzip`` (the CSV member of a zip),
-``tokenize`` and ``parse`` (TSV to Arrow), ``cache`` (the on-disk layout), ``mentions``.
+``report`` (what a run did), ``rebuild`` (the local cube rebuilt from the stored rows),
+``index`` (master file lists, streams), ``download`` (HTTP with deadlines and retries),
+``unzip`` (the CSV member of a zip), ``tokenize`` and ``parse`` (TSV to Arrow), ``cache`` (the
+on-disk layout), ``mentions``.
 """
 
 from ..._lazy import lazy_exports
 
 _EXPORTS = {
     "fetch_events": "toolkit.sources.events.fetch",
-    "FetchReport": "toolkit.sources.events.fetch",
+    "FetchReport": "toolkit.sources.events.report",
     "EventsFetchError": "toolkit.sources.events.fetch",
     "EventsListError": "toolkit.sources.events.fetch",
     "upgrade_local_cube": "toolkit.sources.events.rebuild",
