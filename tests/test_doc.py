@@ -15,6 +15,7 @@ import pytest
 from doc_server import FakeDocAPI
 
 import toolkit
+from toolkit.sources.doc import answers
 from toolkit.sources.doc import query as doc
 from toolkit.sources.doc.query import DocHTTPError, DocQueryError, DocRateLimitError
 
@@ -114,7 +115,7 @@ def test_sub_daily_response_is_aggregated_with_a_warning():
     body = {"timeline": [{"series": "Article Count", "data": [
         {"date": f"{h:%Y%m%dT%H%M%SZ}", "value": 1, "norm": 10} for h in hours]}]}
     with pytest.warns(UserWarning, match="sub-daily"):
-        df = doc.parse_timeline(body, "timelinevolraw", "q")
+        df = answers.parse_timeline(body, "timelinevolraw", "q")
     assert df["value"].tolist() == [24.0, 24.0] and df["norm"].tolist() == [240.0, 240.0]
 
 
@@ -371,6 +372,6 @@ def test_docstring_examples_run():
 
     from toolkit.sources.doc import registry as doc_registry
 
-    for mod in (doc, doc_registry):
+    for mod in (doc, answers, doc_registry):
         res = doctest.testmod(mod, optionflags=doctest.ELLIPSIS)
         assert res.attempted > 0 and res.failed == 0, mod.__name__

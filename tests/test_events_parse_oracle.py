@@ -187,7 +187,7 @@ def test_unzip_checks_the_deflate_stream_length_and_crc():
 
     from gdelt_mirror import zip_bytes
 
-    from toolkit.sources.events.fetch import _unzip
+    from toolkit.sources.events.unzip import _unzip
 
     data = to_text([make_row(i, 20191024, 20191024143000, "RUS", "KOR") for i in range(50)])
     blob = zip_bytes("x.export.CSV", data)
@@ -212,7 +212,7 @@ def test_unzip_reads_other_zip_layouts_through_zipfile():
     import io
     import zipfile
 
-    from toolkit.sources.events.fetch import _single_member, _unzip
+    from toolkit.sources.events.unzip import _single_member, _unzip
 
     data = b"1\t2\n" * 100
     for kw in ({"compression": zipfile.ZIP_STORED}, {"compression": zipfile.ZIP_DEFLATED}):
@@ -234,7 +234,7 @@ def test_unzip_rejects_a_second_member_a_wrong_name_and_an_oversized_member(comp
     import io
     import zipfile
 
-    from toolkit.sources.events.fetch import _single_member, _unzip
+    from toolkit.sources.events.unzip import _single_member, _unzip
 
     data = b"1\t2\n" * 100
     buf = io.BytesIO()
@@ -263,7 +263,7 @@ def test_unzip_member_longer_than_its_header_says_is_rejected():
 
     from gdelt_mirror import zip_bytes
 
-    from toolkit.sources.events.fetch import _unzip
+    from toolkit.sources.events.unzip import _unzip
 
     data = b"a\tb\n" * 1000
     blob = bytearray(zip_bytes("x.export.CSV", data))

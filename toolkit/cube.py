@@ -218,7 +218,7 @@ def _load(kind: str, start, end, source, actors, data_dir) -> pd.DataFrame:
 
         df = bigquery.load(kind, s, e, actors=acts, data_dir=data_dir)
     else:
-        from .sources.events.fetch import upgrade_local_cube
+        from .sources.events.rebuild import upgrade_local_cube
 
         upgrade_local_cube(data_dir)  # cubes cached before source_type: rebuilt, with a note
         reader = store.read_cube if kind == "cube" else store.read_totals

@@ -138,8 +138,8 @@ def _cached_doc_articles(query: str, s: pd.Timestamp, e: pd.Timestamp, data_dir
                          ) -> pd.DataFrame | None:
     """Articles of a registry query seen in [s, e] from the DOC cache only (None: not held)."""
     from . import config
+    from .sources.doc import answers as D
     from .sources.doc import cache as DC
-    from .sources.doc import query as D
     from .sources.doc.registry import load_registry
 
     try:

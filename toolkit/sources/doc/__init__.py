@@ -11,16 +11,16 @@ Public functions: :func:`doc_timeline`, :func:`doc_articles`, :func:`load_doc_ti
 Cache: ``<data dir>/doc/<mode>/<query key>/<window>.json``, one validated answer per window
 (:mod:`toolkit.sources.doc.cache`), and the shared pacing state ``<data dir>/doc/pace.json``.
 
-Modules: ``query`` (the public functions, validation and parsing), ``client`` (HTTP, errors,
-retries), ``pacing`` (the cross-process pace), ``cache``, ``registry`` (named queries).
+Modules: ``query`` (the public functions: windows, cache-first fetching), ``answers``
+(validation and parsing of the API's answers), ``client`` (HTTP, errors, retries), ``pacing``
+(the cross-process pace), ``cache``, ``registry`` (named queries).
 """
 
 from ..._lazy import lazy_submodules
 
 __all__, __getattr__, __dir__ = lazy_submodules(__name__, {
-    "query": (
-        "doc_timeline", "doc_articles", "load_doc_timelines", "validate_answer",
-        "parse_timeline", "parse_articles", "timeline_windows", "TIMELINE", "ARTICLES"),
+    "query": ("doc_timeline", "doc_articles", "load_doc_timelines", "timeline_windows"),
+    "answers": ("validate_answer", "parse_timeline", "parse_articles", "TIMELINE", "ARTICLES"),
     "registry": ("load_registry", "QuerySpec"),
     "client": ("DocClient", "DocError", "DocHTTPError", "DocRateLimitError", "DocQueryError"),
 })

@@ -13,16 +13,18 @@ daily totals; :mod:`toolkit.sources.events.cache` has the layout) and the cube m
 ``<data dir>/cubes/local/``.
 
 Modules: ``fetch`` (the run: plan, download, parse, store, in a crash-safe order),
+``report`` (what a run did), ``rebuild`` (the local cube rebuilt from the stored rows),
 ``index`` (master file lists, streams), ``download`` (HTTP with deadlines and retries),
-``tokenize`` and ``parse`` (TSV to Arrow), ``cache`` (the on-disk layout), ``mentions``.
+``unzip`` (the CSV member of a zip), ``tokenize`` and ``parse`` (TSV to Arrow), ``cache`` (the
+on-disk layout), ``mentions``.
 """
 
 from ..._lazy import lazy_submodules
 
 __all__, __getattr__, __dir__ = lazy_submodules(__name__, {
-    "fetch": (
-        "fetch_events", "FetchReport", "EventsFetchError", "EventsListError",
-        "upgrade_local_cube", "rebuild_cube"),
+    "fetch": ("fetch_events", "EventsFetchError", "EventsListError"),
+    "report": ("FetchReport",),
+    "rebuild": ("upgrade_local_cube", "rebuild_cube"),
     "mentions": ("read_mentions",),
     "download": ("RetryPolicy",),
 })

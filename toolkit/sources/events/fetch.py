@@ -6,24 +6,24 @@ What a run does
 2. Lists the files of the range: GDELT 2.0 from ``masterfilelist.txt`` (cached under the data
    directory with the base URL it came from; fetched again for another server or when the
    cached copy predates the range's end), GDELT 1.0 daily files by URL construction
-   (:mod:`.events_index`). A list that names no file of the range is an error; days the
+   (:mod:`.index`). A list that names no file of the range is an error; days the
    list does not reach are never marked complete.
 3. Skips files the manifest lists as ingested with the same md5 and actors; downloads the
-   others with a bounded thread pool (:mod:`.events_download`: timeouts, exponential backoff,
+   others with a bounded thread pool (:mod:`.download`: timeouts, exponential backoff,
    ``Retry-After``, size + md5 checks, atomic writes). A 404 is a gap: recorded, reported,
    not fatal.
-4. Parses each file (:mod:`.events_parse`): daily totals over every row, the rows whose
-   Actor1CountryCode and Actor2CountryCode are both in the actor set in full, malformed lines
-   counted per file.
+4. Parses each file (its zip's member, :mod:`.unzip`; :mod:`.parse`): daily totals over every
+   row, the rows whose Actor1CountryCode and Actor2CountryCode are both in the actor set in
+   full, malformed lines counted per file.
 5. Stores kept rows and per-file totals by month, then their manifest entries
-   (:mod:`.events_cache`); rebuilds the cube of the touched months with the ONE aggregation
-   (:func:`toolkit.aggregate.cube_sql` in DuckDB) and writes it with
+   (:mod:`.cache`); rebuilds the cube of the touched months with the ONE aggregation
+   (:func:`toolkit.aggregate.cube_sql` in DuckDB, :mod:`.rebuild`) and writes it with
    :func:`toolkit.store.write_cube` under :func:`toolkit.store.begin_rewrite`; only then
    records the days now complete (:func:`toolkit.store.set_coverage`).
 
 6. With ``mentions=True``, after that commit: the Mentions files of the range, through the
    same download, verification, parsing rules and write order, keeping the mentions of the
-   stored kept events (:mod:`.events_mentions`); their own coverage is recorded last.
+   stored kept events (:mod:`.mentions`); their own coverage is recorded last.
 
 The invariant: a day is trusted (in the coverage) only if its rows and totals are durably
 stored and come from a file list that covers it. The order of the writes above keeps it at
@@ -38,12 +38,10 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import io
 import itertools
 import logging
 import os
 import shutil
-import struct
 import threading
 import time
 import warnings
@@ -51,7 +49,7 @@ import zipfile
 import zlib
 from collections import defaultdict
 from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import filelock
@@ -61,12 +59,10 @@ import requests
 
 from ... import aggregate as A
 from ... import config, store
-from ... import schema as S
 from ...actors import validate_actors
 from ...errors import ToolkitError
 from . import cache as C
 from .download import (
-    MAX_MEMBER_BYTES,
     Cancelled,
     DownloadFailed,
     FileMissing,
@@ -91,6 +87,9 @@ from .index import (
 )
 from .mentions import read_mentions, set_mentions_coverage
 from .parse import ParsedFile, parse_exports, parse_mentions, rows_to_table, totals_table
+from .rebuild import _months_missing_cube, _months_without_manifest, rebuild_cube
+from .report import FetchReport
+from .unzip import _unzip
 
 log = logging.getLogger("toolkit")
 
@@ -120,111 +119,6 @@ class EventsFetchError(ToolkitError):
 class EventsListError(EventsFetchError):
     """The master file list does not cover the range asked for (wrong server, or not yet
     published): no day is marked complete."""
-
-
-@dataclass
-class FetchReport:
-    """What :func:`fetch_events` did.
-
-    Attributes
-    ----------
-    files_selected : int
-        Files the range needs (all streams of the product).
-    downloaded, present, already_ingested : int
-        Files fetched in this run; found on disk, verified and parsed without a download;
-        skipped because a previous run ingested them.
-    missing : list of str
-        Files the server does not have (404): GDELT's gaps, recorded in the manifest.
-    failed : dict
-        File name -> last error, for files that could not be fetched after every retry.
-    rows_read, rows_kept, rows_malformed : int
-        Lines parsed in this run, kept by the actor filter, and excluded as malformed.
-    malformed_by_file : dict
-        File name -> ``{"count": n, "reasons": {...}, "examples": [(line, reason), ...]}``.
-    unlisted_slots : int
-        15-minute slots of the range (GDELT 2.0) that the master file list does not name.
-    mentions : FetchReport or None
-        With ``mentions=True``: the same counts for the Mentions files (``rows_kept``: the
-        mentions of kept events stored); ``list_error`` says why none could be selected.
-    """
-
-    product: str
-    start: str
-    end: str
-    actors: tuple[str, ...]
-    date_basis: str
-    data_dir: str
-    files_selected: int = 0
-    downloaded: int = 0
-    present: int = 0
-    already_ingested: int = 0
-    reprocessed: int = 0
-    missing: list[str] = field(default_factory=list)
-    failed: dict[str, str] = field(default_factory=dict)
-    rows_read: int = 0
-    rows_kept: int = 0
-    rows_malformed: int = 0
-    malformed_by_file: dict[str, dict] = field(default_factory=dict)
-    bytes_downloaded: int = 0
-    unlisted_slots: int = 0
-    unlisted_days: list[str] = field(default_factory=list)
-    months_written: list[str] = field(default_factory=list)
-    coverage: list[dict] = field(default_factory=list)
-    seconds: float = 0.0
-    mentions: FetchReport | None = None
-    list_error: str = ""
-
-    @property
-    def ok(self) -> bool:
-        """True when no file failed (gaps are not failures) and the file list covered every
-        finished day of the range (Mentions files included, when asked for)."""
-        return (not self.failed and not self.unlisted_days and not self.list_error
-                and (self.mentions is None or self.mentions.ok))
-
-    def summary(self) -> str:
-        """A few lines for the terminal or a notebook cell."""
-        lines = [
-            f"GDELT events {self.product} {self.start}..{self.end} actors={','.join(self.actors)}"
-            f" date_basis={self.date_basis}",
-            f"  files: {self.files_selected} selected, {self.downloaded} downloaded "
-            f"({self.bytes_downloaded / 1e6:.1f} MB), {self.present} already on disk, "
-            f"{self.already_ingested} already ingested, {len(self.missing)} missing (404 gaps), "
-            f"{len(self.failed)} failed",
-            f"  rows: {self.rows_read:,} read, {self.rows_kept:,} kept, "
-            f"{self.rows_malformed:,} malformed (in {len(self.malformed_by_file)} files)",
-            f"  cube months written: {', '.join(self.months_written) or 'none'}; "
-            f"{self.seconds:.1f} s",
-        ]
-        if self.unlisted_slots:
-            lines.append(f"  note: {self.unlisted_slots} 15-minute slots of the range are not in "
-                         "GDELT's file list (gaps at the source)")
-        if self.unlisted_days:
-            lines.append(f"  NOT COVERED by the file list (not marked complete): "
-                         f"{', '.join(self.unlisted_days[:5])}"
-                         + (" ..." if len(self.unlisted_days) > 5 else ""))
-        if self.missing:
-            lines.append(f"  missing: {', '.join(self.missing[:5])}"
-                         + (" ..." if len(self.missing) > 5 else ""))
-        for name, err in list(self.failed.items())[:5]:
-            lines.append(f"  FAILED {name}: {err}")
-        if self.failed:
-            lines.append("  rerun the same command to retry the failed files")
-        if self.list_error:
-            lines.append(f"  FAILED: {self.list_error}")
-        if self.mentions is not None:
-            sub = self.mentions.summary().splitlines()
-            lines.append("  Mentions " + sub[1].strip())
-            lines.append(f"  Mentions rows: {self.mentions.rows_read:,} read, "
-                         f"{self.mentions.rows_kept:,} kept (mentions of kept events), "
-                         f"{self.mentions.rows_malformed:,} malformed (in "
-                         f"{len(self.mentions.malformed_by_file)} files)")
-            lines += ["  Mentions " + x.strip() for x in sub[4:]]
-        return "\n".join(lines)
-
-    __str__ = summary
-
-    def __repr__(self) -> str:
-        return self.summary()
 
 
 @dataclass
@@ -350,100 +244,6 @@ def _extend_index(url: str, path: Path, policy: RetryPolicy) -> bool:
             dst.write(body)
     log.info("toolkit: extended %s by %d bytes", path.name, len(body))
     return True
-
-
-_EOCD = struct.Struct("<4s4H2LH")  # zip end-of-central-directory record (22 bytes)
-_CDIR = struct.Struct("<4s6H3L5H2L")  # central directory file header (46 bytes)
-
-
-def _single_member(blob: bytes) -> tuple[int, int, int, int, str] | None:
-    """(data offset, compressed size, size, CRC-32, name) of a zip's only, deflated member.
-
-    GDELT's zips hold one CSV each; reading their two headers with :mod:`struct` is ~20x
-    cheaper than building a :class:`zipfile.ZipFile`. None for anything else (several
-    members, a comment, zip64, another method): :func:`_unzip` then uses :mod:`zipfile`.
-    """
-    if len(blob) < _EOCD.size or blob[-_EOCD.size:-_EOCD.size + 4] != b"PK\x05\x06":
-        return None
-    _, _, _, _, entries, _, cd, _ = _EOCD.unpack_from(blob, len(blob) - _EOCD.size)
-    if entries != 1 or cd + _CDIR.size > len(blob):
-        return None
-    f = _CDIR.unpack_from(blob, cd)
-    sig, method, crc, csize, size, nlen, local = f[0], f[4], f[7], f[8], f[9], f[10], f[16]
-    if sig != b"PK\x01\x02" or method != zipfile.ZIP_DEFLATED or 0xFFFFFFFF in (csize, size,
-                                                                                  local):
-        return None
-    name = blob[cd + _CDIR.size:cd + _CDIR.size + nlen].decode("utf-8", "replace")
-    return _data_start(blob, local), csize, size, crc, name
-
-
-def _data_start(blob: bytes, local: int) -> int:
-    """Offset of a member's data: past its local header (30 bytes, name, extra field)."""
-    head = blob[local:local + 30]
-    if len(head) < 30 or head[:4] != b"PK\x03\x04":
-        raise zipfile.BadZipFile("bad local file header")
-    return local + 30 + int.from_bytes(head[26:28], "little") \
-        + int.from_bytes(head[28:30], "little")
-
-
-def _check_member(name: str, size: int, member: str | None, max_size: int) -> None:
-    if member is not None and name.rsplit("/", 1)[-1].lower() != member.lower():
-        raise zipfile.BadZipFile(f"its member is {name[:80]!r}, expected {member!r}")
-    if size > max_size:
-        raise zipfile.BadZipFile(
-            f"its member inflates to {size:,} bytes, more than the {max_size:,} allowed "
-            "(far above any real GDELT file; --max-member-mb raises the limit)")
-
-
-def _unzip(blob: bytes, *, crc: bool = True, member: str | None = None,
-           max_size: int = MAX_MEMBER_BYTES) -> bytes:
-    """The CSV member of a GDELT zip held in memory, inflated with libdeflate.
-
-    libdeflate (the ``deflate`` package) inflates a whole buffer of known size 3-4x faster
-    than :mod:`zlib` and releases the GIL, so worker threads inflate in parallel. With
-    ``crc=False`` the CRC-32 check is skipped: only for zips whose md5 was checked in this
-    run, which already proves every byte (the uncompressed length is still checked).
-
-    The zip must hold exactly one member (named ``member`` when given, e.g.
-    ``20191024143000.export.CSV``) of at most ``max_size`` bytes: the size in its header is
-    checked before anything is inflated, and the output buffer is exactly that size, so a
-    member that inflates to more than it claims fails instead of filling the memory.
-    """
-    import deflate
-
-    one = _single_member(blob)
-    if one is None:
-        with zipfile.ZipFile(io.BytesIO(blob)) as zf:
-            infos = zf.infolist()
-            if len(infos) != 1 or infos[0].is_dir():
-                raise zipfile.BadZipFile(
-                    f"it holds {len(infos)} members; a GDELT zip holds exactly one"
-                    + (f" ({member})" if member else ""))
-            info = infos[0]
-            _check_member(info.filename, info.file_size, member, max_size)
-            if info.compress_type != zipfile.ZIP_DEFLATED:
-                with zf.open(info) as f:  # bounded read: the header may lie
-                    data = f.read(max_size + 1)
-                if len(data) > max_size:
-                    raise zipfile.BadZipFile(f"its member inflates to more than {max_size:,} "
-                                             "bytes")
-                return data
-        one = (_data_start(blob, info.header_offset), info.compress_size, info.file_size,
-               info.CRC, info.filename)
-    start, csize, size, want_crc, name = one
-    _check_member(name, size, member, max_size)
-    if start + csize > len(blob):
-        raise zipfile.BadZipFile("truncated member")
-    try:
-        data = deflate.deflate_decompress(memoryview(blob)[start:start + csize], size)
-    except deflate.DeflateError as exc:
-        raise zipfile.BadZipFile(f"corrupt deflate stream (or longer than its header says: "
-                                 f"{size:,} bytes): {exc}") from None
-    if len(data) != size:
-        raise zipfile.BadZipFile(f"inflated {len(data)} bytes, the zip says {size}")
-    if crc and deflate.crc32(data) != want_crc:
-        raise zipfile.BadZipFile("CRC-32 mismatch")
-    return data
 
 
 def _local_copy(path: Path, entry: FileEntry, man: dict) -> tuple[bytes | None, bool]:
@@ -1120,112 +920,6 @@ def _complete_days(entries, s, e, ddir, now: pd.Timestamp) -> list[pd.Timestamp]
     return out
 
 
-_ALL_DAYS = (pd.Timestamp("1900-01-01"), pd.Timestamp("2199-12-31"))
-_duck_lock = threading.Lock()
-_duck: dict = {}
-
-
-def _run_sql(sql: str, rows: pa.Table) -> pd.DataFrame:
-    """:func:`toolkit.aggregate.run_duckdb` on a connection kept for the session.
-
-    Same SQL, same transpilation, same coercion to the cube schema; only the DuckDB
-    connection is reused, because opening one costs 0.1-1 s on a small shared machine, more
-    than aggregating a month of kept rows.
-    """
-    import duckdb
-
-    with _duck_lock:
-        con = _duck.get("con")
-        if con is None:
-            con = _duck["con"] = duckdb.connect()
-        con.register("events", rows)
-        try:
-            df = con.execute(A.to_duckdb(sql)).df()
-        finally:
-            con.unregister("events")
-    return S.CUBE.empty() if len(df) == 0 else S.coerce(df, S.CUBE)
-
-
-def rebuild_cube(data_dir, streams: list[str], actors: tuple[str, ...], date_basis: str,
-                 months: list[str], days=None) -> list[str]:
-    """Rebuild the local cube and daily totals of ``months`` from everything stored.
-
-    The cube comes from the kept raw rows of ``streams`` through the one aggregation
-    (:func:`toolkit.aggregate.cube_sql`, run in DuckDB); the totals from the per-file daily
-    totals. Only complete days are written: ``days`` (a set of Timestamps), by default the
-    days the store records as complete. Every month of ``months`` is written, empty if it
-    has no such day. Returns the months written.
-    """
-    ddir = config.data_dir(data_dir)
-    if days is None:
-        days = {d for r in store.recorded_coverage(store="local", data_dir=ddir)
-                for d in pd.date_range(r["start"], r["end"], freq="D")}
-    days = {d for d in days if f"{d:%Y-%m}" in months}
-    if not months:
-        return []
-    rows = C.read_all(ddir, streams, "rows", columns=list(A.INPUT_COLUMNS))
-    # over every stored row, then cut to the complete days below: the SQL text is then the
-    # same from run to run, so its transpilation is cached
-    cube = _run_sql(A.cube_sql(*_ALL_DAYS, actors=actors, date_basis=date_basis), rows)
-    tot = C.read_all(ddir, streams, "totals").to_pandas()
-    tot = tot[tot["basis"] == date_basis]
-    tot = (tot.assign(date=pd.to_datetime(tot["date"]))
-           .groupby("date", as_index=False)[["total_events", "total_articles"]].sum())
-    dd = pd.DatetimeIndex(sorted(days))
-    cube = cube[cube["date"].isin(dd)]
-    tot = S.coerce(tot[tot["date"].isin(dd)].reset_index(drop=True), S.DAILY_TOTALS)
-    return store.write_cube(cube, tot, store="local", data_dir=ddir, months=list(months))
-
-
-def upgrade_local_cube(data_dir=None) -> list[str]:
-    """Rebuild the local cube months cached before the cube had ``source_type``.
-
-    Cubes written before issue 16 lack the speaker's type (``Actor1Type1Code``). The kept raw
-    rows are stored in full, so those months are rebuilt from them with the one aggregation,
-    without downloading anything; a one-line :class:`UserWarning` says so. Called by
-    :func:`toolkit.load_cube` for ``source="local"``; a no-op (reading only parquet footers)
-    when every month is current. Returns the months rebuilt.
-    """
-    ddir = config.data_dir(data_dir)
-    if not store.old_schema_months(store="local", data_dir=ddir):
-        return []
-    with store.lock(ddir), store.batched_sync():
-        old = store.old_schema_months(store="local", data_dir=ddir)
-        if not old:  # another process upgraded it meanwhile
-            return []
-        state = C.read_state(ddir)
-        streams = [st.name for st in check_product(state.get("product") or "v2")]
-        actors = tuple(state.get("actors") or validate_actors(None))
-        store.begin_rewrite(old, store="local", data_dir=ddir)
-        store.sync_now()
-        done = rebuild_cube(ddir, streams, actors, state.get("date_basis") or "sqldate", old)
-        store.sync_now()
-        store.end_rewrite(store="local", data_dir=ddir)
-    warnings.warn(f"toolkit: the local cube of {len(done)} month(s) ({done[0]}..{done[-1]}) "
-                  "predates speaker types; rebuilt it with source_type from the stored rows "
-                  "(nothing downloaded)", UserWarning, stacklevel=3)
-    return done
-
-
-def _months_missing_cube(ddir: Path, recorded: list[pd.Timestamp]) -> set[str]:
-    """Months with recorded complete days whose cube or totals file is missing: rebuilt by
-    this run from the stored rows (a cache file deleted or lost by hand)."""
-    d = ddir / "cubes" / "local"
-    return {m for m in {f"{x:%Y-%m}" for x in recorded}
-            if not (d / f"cube-{m}.parquet").exists() or not (d / f"totals-{m}.parquet").exists()}
-
-
-def _months_without_manifest(ddir: Path, streams, recorded: list[pd.Timestamp]) -> set[str]:
-    """Months with recorded complete days for which no stream has a manifest (deleted or
-    lost): nothing says what their days hold."""
-    out = set()
-    for m in {f"{x:%Y-%m}" for x in recorded}:
-        if not any((C.stream_dir(ddir, st.name) / "manifest" / f"{m}.json").exists()
-                   for st in streams):
-            out.add(m)
-    return out
-
-
 def _audit_stored(ddir: Path, entries: list[FileEntry]) -> None:
     """Forget manifest entries of the range that claim a file is ingested while its totals
     are not stored (a parquet file lost or replaced): those files are ingested again.
@@ -1253,5 +947,5 @@ def _audit_stored(ddir: Path, entries: list[FileEntry]) -> None:
                              {n: m for n, m in man.items() if n not in lost})
 
 
-__all__ = ["fetch_events", "FetchReport", "EventsFetchError", "RetryPolicy", "rebuild_cube",
-           "PRODUCTS", "read_mentions", "upgrade_local_cube"]
+__all__ = ["fetch_events", "FetchReport", "EventsFetchError", "RetryPolicy", "PRODUCTS",
+           "read_mentions"]
