@@ -44,8 +44,10 @@ def test_auto_uses_local_when_it_covers_the_range(data_dir, caplog):
     expected = demo.read_cube(pd.Timestamp("2022-02-10"), pd.Timestamp("2022-03-05"))
     pd.testing.assert_frame_equal(cube.reset_index(drop=True), expected, check_exact=False,
                                   atol=1e-9)
-    # partial coverage falls back to demo
-    assert toolkit.load_cube("2022-01-15", "2022-02-15").attrs["source"] == "demo"
+    # partial coverage falls back to demo, and says so with what the cache holds
+    with pytest.warns(UserWarning, match=r"SYNTHETIC demo data: the local cache holds "
+                                         r"2022-02-01\.\.2022-03-31"):
+        assert toolkit.load_cube("2022-01-15", "2022-02-15").attrs["source"] == "demo"
     # explicit local reads only what is cached
     t = toolkit.load_daily_totals("2022-03-01", "2022-03-31", source="local")
     assert t.attrs["source"] == "local" and len(t) == 31
