@@ -272,6 +272,37 @@ def test_coverage_that_disagrees_with_what_is_stored_is_repaired(mirror, data_di
     _assert_full(m, names, data_dir)
 
 
+@pytest.mark.parametrize("lost", ["cube", "totals"])
+def test_a_lost_cube_month_is_rebuilt_by_a_run_of_another_month_without_downloads(
+        tmp_path, data_dir, lost):
+    """October's cube (or totals) file lost while its manifests say every file is ingested:
+    a run for November alone rebuilds October from the stored rows, downloading nothing of
+    October."""
+    m, names = build_mirror(tmp_path / "mirror")
+    nov = [m.add_v2(st, [make_row(5000 + k, 20191101, int(st), "RUS", "KOR")])
+           for k, st in enumerate(("20191101000000", "20191101120000", "20191102000000"))]
+    m.write_index()
+    srv = MirrorServer(m).start()
+    try:
+        assert _fetch(srv, data_dir).ok
+        cube_before = local_cube(data_dir, *RANGE)
+        totals_before = toolkit.load_daily_totals(*RANGE, source="local", data_dir=data_dir)
+        (data_dir / f"cubes/local/{lost}-2019-10.parquet").unlink()
+        srv.requests.clear()
+        rep = fetch_events("2019-11-01", "2019-11-01", base_url=srv.url, data_dir=data_dir,
+                           progress=False, policy=FAST)
+        assert rep.ok and "2019-10" in rep.months_written
+        # only November's files were downloaded (the list of the first run was reused)
+        assert sorted(srv.data_requests()) == sorted(f"/gdeltv2/{n}" for n in nov[:2])
+        assert (data_dir / f"cubes/local/{lost}-2019-10.parquet").exists()
+        assert_same(local_cube(data_dir, *RANGE), cube_before)
+        assert_same(toolkit.load_daily_totals(*RANGE, source="local", data_dir=data_dir),
+                    totals_before)
+        _assert_full(m, names, data_dir)
+    finally:
+        srv.stop()
+
+
 def test_covered_days_whose_manifest_is_lost_are_withdrawn_then_refetched(tmp_path, data_dir):
     """A month's manifest deleted by hand: the next run (of any range) stops trusting that
     month's days; fetching them again restores them."""
