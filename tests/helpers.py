@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -155,3 +156,60 @@ def shell_commands(code: str) -> list[str]:
         if line and not line.startswith("#"):
             cmds.append(" ".join(line.split()))
     return cmds
+
+
+# ------------------------------------------------------------------- faults in a fetch
+# A crash between two cache writes and a Ctrl-C between two files, for the events and Mentions
+# fault tests (tests/test_events_faults.py, tests/test_events_mentions.py, ...).
+
+class Crash(BaseException):
+    """Stands for a kill -9: nothing catches it, nothing is written on the way out."""
+
+
+@contextlib.contextmanager
+def crash_at(monkeypatch, k: int, calls: list):
+    """Crash (raise :class:`Crash`) before the ``k``-th atomic cache write of the block.
+
+    Every atomic cache write goes through ``toolkit.store.atomic_path``; the path of each
+    one is appended to ``calls`` (``k=0``: never crash, only count the writes).
+    """
+    from toolkit import store
+
+    real = store.atomic_path
+
+    @contextlib.contextmanager
+    def counting(path, **kw):
+        calls.append(str(path))
+        if len(calls) == k:
+            raise Crash(f"crash before writing {path}")
+        with real(path, **kw) as tmp:
+            yield tmp
+
+    monkeypatch.setattr(store, "atomic_path", counting)
+    try:
+        yield
+    finally:
+        monkeypatch.setattr(store, "atomic_path", real)
+
+
+@contextlib.contextmanager
+def ctrl_c_after(monkeypatch, n: int, only: str = ""):
+    """Ctrl-C in a notebook: ``KeyboardInterrupt`` when ``fetch_events`` accounts for the
+    ``n``-th fetched file whose name contains ``only`` (any file by default). Yields the
+    names seen so far."""
+    from toolkit.sources.events import fetch as E
+
+    account, seen = E._account, []
+
+    def interrupting(r, report):
+        if only in r.entry.name:
+            seen.append(r.entry.name)
+            if len(seen) == n:
+                raise KeyboardInterrupt
+        account(r, report)
+
+    monkeypatch.setattr(E, "_account", interrupting)
+    try:
+        yield seen
+    finally:
+        monkeypatch.setattr(E, "_account", account)
