@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import contextlib
+import json
+import os
 import re
+import subprocess
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -213,3 +217,38 @@ def ctrl_c_after(monkeypatch, n: int, only: str = ""):
         yield seen
     finally:
         monkeypatch.setattr(E, "_account", account)
+
+
+_KILLED_CHILD = """
+import contextlib, json, os, signal, sys
+from toolkit import store
+from toolkit.sources.events import fetch_events
+from toolkit.sources.events.download import RetryPolicy
+k, only, kw = int(sys.argv[1]), sys.argv[2], json.loads(sys.argv[3])
+real, n = store.atomic_path, [0]
+
+@contextlib.contextmanager
+def killing(path, **kw):
+    if only in str(path):
+        n[0] += 1
+        if n[0] == k:
+            os.kill(os.getpid(), signal.SIGKILL)
+    with real(path, **kw) as tmp:
+        yield tmp
+
+store.atomic_path = killing
+fetch_events(**kw, workers=1, progress=False, policy=RetryPolicy(attempts=2, backoff=0.01))
+"""
+
+
+def killed_fetch(k: int, *, only: str = "", **fetch_kw) -> subprocess.CompletedProcess:
+    """Run ``fetch_events(**fetch_kw)`` (one worker) in a child process that kills itself
+    with SIGKILL before its ``k``-th atomic cache write whose path contains ``only``.
+
+    ``fetch_kw`` must be JSON (start, end, base_url, data_dir as a str, ...). Returns the
+    finished process (``returncode == -signal.SIGKILL`` when the kill happened).
+    """
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    return subprocess.run([sys.executable, "-c", _KILLED_CHILD, str(k), only,
+                           json.dumps(fetch_kw)], env=env, capture_output=True, text=True,
+                          timeout=300)

@@ -28,7 +28,7 @@ from toolkit.cli import main as cli_main
 from toolkit.sources.events.download import RetryPolicy
 from toolkit.sources.events.fetch import EventsFetchError, fetch_events
 
-from helpers import Crash, crash_at
+from helpers import Crash, crash_at, killed_fetch
 
 REPO = Path(__file__).resolve().parents[1]
 RANGE = ("2019-10-24", "2019-10-25")
@@ -185,34 +185,11 @@ def test_what_the_coverage_vouches_for_is_on_disk_before_the_coverage(mirror, da
     assert any(k == "fsync" and p.endswith("coverage.json") for k, p in events[cov:])
 
 
-_KILLED_CHILD = """
-import contextlib, os, signal, sys
-from pathlib import Path
-from toolkit import store
-from toolkit.sources.events import fetch_events
-from toolkit.sources.events.download import RetryPolicy
-real, n = store.atomic_path, [0]
-
-@contextlib.contextmanager
-def killing(path, **kw):
-    n[0] += 1
-    if n[0] == int(sys.argv[3]):
-        os.kill(os.getpid(), signal.SIGKILL)
-    with real(path, **kw) as tmp:
-        yield tmp
-
-store.atomic_path = killing
-fetch_events("2019-10-24", "2019-10-25", base_url=sys.argv[1], data_dir=sys.argv[2],
-             workers=1, progress=False, policy=RetryPolicy(attempts=2, backoff=0.01))
-"""
-
-
 @pytest.mark.parametrize("k", [3, 5, 7])
 def test_kill_9_between_cache_writes_then_rerun_gives_the_fault_free_cube(mirror, data_dir, k):
     m, names, srv = mirror
-    env = {**os.environ, "PYTHONPATH": str(REPO)}
-    r = subprocess.run([sys.executable, "-c", _KILLED_CHILD, srv.url, str(data_dir), str(k)],
-                       env=env, capture_output=True, text=True, timeout=300)
+    r = killed_fetch(k, start=RANGE[0], end=RANGE[1], base_url=srv.url,
+                     data_dir=str(data_dir))
     assert r.returncode == -signal.SIGKILL, r.stderr
     _check_covered_days_hold_their_data(m, names, data_dir)
     rep = _fetch(srv, data_dir)

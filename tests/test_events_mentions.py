@@ -14,10 +14,7 @@ from __future__ import annotations
 
 import json
 import math
-import os
 import signal
-import subprocess
-import sys
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -31,9 +28,8 @@ from toolkit import store
 from toolkit.cli import main as cli_main
 from toolkit.sources.events.fetch import fetch_events, read_mentions
 
-from helpers import Crash, crash_at, ctrl_c_after
+from helpers import Crash, crash_at, ctrl_c_after, killed_fetch
 
-REPO = Path(__file__).resolve().parents[1]
 RANGE = ("2019-10-24", "2019-10-25")
 ACTS = ("RUS", "KOR", "PRK", "USA", "CHN", "GBR")
 REAL = "20191024143000"
@@ -477,37 +473,12 @@ def test_a_crash_before_any_mentions_write_then_rerun_gives_the_same_mentions(
         _cube_ok(m, names, ddir)
 
 
-_KILLED_CHILD = """
-import contextlib, os, signal, sys
-from toolkit import store
-from toolkit.sources.events import fetch_events
-from toolkit.sources.events.download import RetryPolicy
-real, n = store.atomic_path, [0]
-
-@contextlib.contextmanager
-def killing(path, **kw):
-    if "mentions" in str(path):
-        n[0] += 1
-        if n[0] == int(sys.argv[3]):
-            os.kill(os.getpid(), signal.SIGKILL)
-    with real(path, **kw) as tmp:
-        yield tmp
-
-store.atomic_path = killing
-fetch_events("2019-10-24", "2019-10-25", base_url=sys.argv[1], data_dir=sys.argv[2],
-             actors=sys.argv[4].split(","), workers=1, progress=False, mentions=True,
-             policy=RetryPolicy(attempts=2, backoff=0.01))
-"""
-
-
 @pytest.mark.parametrize("k", [1, 3, 4])  # rows, manifest, coverage
 def test_kill_9_during_the_mentions_then_rerun_gives_the_same_mentions(mentions_mirror,
                                                                       data_dir, k):
     m, names, mnames, srv = mentions_mirror
-    env = {**os.environ, "PYTHONPATH": str(REPO)}
-    r = subprocess.run([sys.executable, "-c", _KILLED_CHILD, srv.url, str(data_dir), str(k),
-                        ",".join(ACTS)], env=env, capture_output=True, text=True,
-                       timeout=300)
+    r = killed_fetch(k, only="mentions", start=RANGE[0], end=RANGE[1], base_url=srv.url,
+                     data_dir=str(data_dir), actors=list(ACTS), mentions=True)
     assert r.returncode == -signal.SIGKILL, r.stderr
     _mentions_trusted_hold_their_data(m, names, mnames, data_dir)
     srv.requests.clear()
