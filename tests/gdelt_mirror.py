@@ -90,14 +90,7 @@ class Mirror:
     def add_v2(self, stamp: str, content: bytes | list[list[str]], *,
                translation: bool = False, listed: bool = True) -> str:
         """Add a 15-minute export (rows or raw bytes); returns its file name."""
-        data = content if isinstance(content, bytes) else to_text(content)
-        kind = "translation.export" if translation else "export"
-        name = f"{stamp}.{kind}.CSV.zip"
-        meta = self._put(f"gdeltv2/{name}", zip_bytes(name[:-4], data))
-        if listed:
-            (self.v2t if translation else self.v2)[name] = meta
-        self.texts[name] = data
-        return name
+        return self._add_v2_file(stamp, content, "export", translation, listed)
 
     def add_v2_zip(self, stamp: str, blob: bytes, *, listed: bool = True,
                    kind: str = "export") -> str:
@@ -113,13 +106,18 @@ class Mirror:
                         translation: bool = False, listed: bool = True) -> str:
         """Add a 15-minute Mentions file (rows of 16 fields, or raw bytes); returns its name.
         Listed in the master list with its real size and md5 (instead of a placeholder)."""
+        return self._add_v2_file(stamp, content, "mentions", translation, listed)
+
+    def _add_v2_file(self, stamp: str, content: bytes | list[list[str]], what: str,
+                     translation: bool, listed: bool) -> str:
+        """Zip and store one GDELT 2.0 file (``what``: export or mentions); returns its name."""
         data = content if isinstance(content, bytes) else to_text(content)
-        kind = "translation.mentions" if translation else "mentions"
-        name = f"{stamp}.{kind}.CSV.zip"
+        name = f"{stamp}.{'translation.' if translation else ''}{what}.CSV.zip"
         meta = self._put(f"gdeltv2/{name}", zip_bytes(name[:-4], data))
         if listed:
-            (self.v2tm if translation else self.v2m)[name] = meta
-        self.mention_texts[name] = data
+            lists = {"export": (self.v2, self.v2t), "mentions": (self.v2m, self.v2tm)}
+            lists[what][translation][name] = meta
+        (self.texts if what == "export" else self.mention_texts)[name] = data
         return name
 
     def add_v1(self, day: str, content: bytes | list[list[str]]) -> str:
@@ -302,6 +300,13 @@ class MirrorServer:
     def stop(self) -> None:
         self.httpd.shutdown()
         self.httpd.server_close()
+
+    def __enter__(self) -> MirrorServer:
+        """``with MirrorServer(m) as srv:`` serves for the block, then stops."""
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
 
     def fault(self, name: str, *faults) -> None:
         """Queue faults for a data file of the mirror (name or path)."""

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
+import json
+import os
 import re
+import subprocess
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -155,3 +160,95 @@ def shell_commands(code: str) -> list[str]:
         if line and not line.startswith("#"):
             cmds.append(" ".join(line.split()))
     return cmds
+
+
+# ------------------------------------------------------------------- faults in a fetch
+# A crash between two cache writes and a Ctrl-C between two files, for the events and Mentions
+# fault tests (tests/test_events_faults.py, tests/test_events_mentions.py, ...).
+
+class Crash(BaseException):
+    """Stands for a kill -9: nothing catches it, nothing is written on the way out."""
+
+
+@contextlib.contextmanager
+def crash_at(monkeypatch, k: int, calls: list):
+    """Crash (raise :class:`Crash`) before the ``k``-th atomic cache write of the block.
+
+    Every atomic cache write goes through ``toolkit.store.atomic_path``; the path of each
+    one is appended to ``calls`` (``k=0``: never crash, only count the writes).
+    """
+    from toolkit import store
+
+    real = store.atomic_path
+
+    @contextlib.contextmanager
+    def counting(path, **kw):
+        calls.append(str(path))
+        if len(calls) == k:
+            raise Crash(f"crash before writing {path}")
+        with real(path, **kw) as tmp:
+            yield tmp
+
+    monkeypatch.setattr(store, "atomic_path", counting)
+    try:
+        yield
+    finally:
+        monkeypatch.setattr(store, "atomic_path", real)
+
+
+@contextlib.contextmanager
+def ctrl_c_after(monkeypatch, n: int, only: str = ""):
+    """Ctrl-C in a notebook: ``KeyboardInterrupt`` when ``fetch_events`` accounts for the
+    ``n``-th fetched file whose name contains ``only`` (any file by default). Yields the
+    names seen so far."""
+    from toolkit.sources.events import fetch as E
+
+    account, seen = E._account, []
+
+    def interrupting(r, report):
+        if only in r.entry.name:
+            seen.append(r.entry.name)
+            if len(seen) == n:
+                raise KeyboardInterrupt
+        account(r, report)
+
+    monkeypatch.setattr(E, "_account", interrupting)
+    try:
+        yield seen
+    finally:
+        monkeypatch.setattr(E, "_account", account)
+
+
+_KILLED_CHILD = """
+import contextlib, json, os, signal, sys
+from toolkit import store
+from toolkit.sources.events import fetch_events
+from toolkit.sources.events.download import RetryPolicy
+k, only, kw = int(sys.argv[1]), sys.argv[2], json.loads(sys.argv[3])
+real, n = store.atomic_path, [0]
+
+@contextlib.contextmanager
+def killing(path, **kw):
+    if only in str(path):
+        n[0] += 1
+        if n[0] == k:
+            os.kill(os.getpid(), signal.SIGKILL)
+    with real(path, **kw) as tmp:
+        yield tmp
+
+store.atomic_path = killing
+fetch_events(**kw, workers=1, progress=False, policy=RetryPolicy(attempts=2, backoff=0.01))
+"""
+
+
+def killed_fetch(k: int, *, only: str = "", **fetch_kw) -> subprocess.CompletedProcess:
+    """Run ``fetch_events(**fetch_kw)`` (one worker) in a child process that kills itself
+    with SIGKILL before its ``k``-th atomic cache write whose path contains ``only``.
+
+    ``fetch_kw`` must be JSON (start, end, base_url, data_dir as a str, ...). Returns the
+    finished process (``returncode == -signal.SIGKILL`` when the kill happened).
+    """
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    return subprocess.run([sys.executable, "-c", _KILLED_CHILD, str(k), only,
+                           json.dumps(fetch_kw)], env=env, capture_output=True, text=True,
+                          timeout=300)

@@ -321,6 +321,24 @@ def test_artlist_slices_past_250_and_dedups(data_dir):
         assert api.violations == 0
 
 
+def test_every_parsed_row_carries_the_query_label(api, data_dir):
+    """The ``query`` column names the query (with its media) the rows answer."""
+    day = {"date": "20240301T000000Z", "value": 0.5, "norm": 1000}
+    tl = answers.parse_timeline({"timeline": [{"series": "Volume Intensity", "data": [
+        day, {**day, "date": "20240302T000000Z"}]}]}, "timelinevol", "rus-kor@russian")
+    assert tl["query"].tolist() == ["rus-kor@russian"] * 2
+    art = {"url": "https://example.org/a", "title": "t", "seendate": "20240301T120000Z"}
+    arts = answers.parse_articles({"articles": [art, {**art, "url": "https://example.org/b"}]},
+                                  "rus-kor@russian")
+    assert arts["query"].tolist() == ["rus-kor@russian"] * 2
+    for q in ("rus-kor", "rus-kor@russian"):
+        got = toolkit.doc_articles(q, "2024-03-01", "2024-03-01", base_url=api.url, **FAST)
+        again = toolkit.doc_articles(q, "2024-03-01", "2024-03-01", base_url=api.url, **FAST)
+        assert again.attrs["requests"] == 0  # the second one read from the cache
+        for df in (got, again):
+            assert len(df) > 0 and df["query"].tolist() == [q] * len(df)
+
+
 def test_artlist_empty(api, data_dir):
     arts = toolkit.doc_articles("Seoul nothingmatches", "2024-03-01", "2024-03-02",
                                 base_url=api.url, **FAST)

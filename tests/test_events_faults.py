@@ -7,7 +7,6 @@ computed independently from the served rows (:func:`test_events_fetch.expected`)
 
 from __future__ import annotations
 
-import contextlib
 import io
 import json
 import os
@@ -29,6 +28,8 @@ from toolkit.cli import main as cli_main
 from toolkit.sources.events.download import RetryPolicy
 from toolkit.sources.events.fetch import EventsFetchError, fetch_events
 
+from helpers import Crash, crash_at, killed_fetch
+
 REPO = Path(__file__).resolve().parents[1]
 RANGE = ("2019-10-24", "2019-10-25")
 
@@ -36,9 +37,8 @@ RANGE = ("2019-10-24", "2019-10-25")
 @pytest.fixture
 def mirror(tmp_path):
     m, names = build_mirror(tmp_path / "mirror")
-    srv = MirrorServer(m).start()
-    yield m, names, srv
-    srv.stop()
+    with MirrorServer(m) as srv:
+        yield m, names, srv
 
 
 def _fetch(srv, data_dir, **kw):
@@ -90,8 +90,7 @@ def test_a_list_that_ends_before_the_range_ends_covers_only_its_days(tmp_path, d
         # the list stops at 2019-10-25 00:00: it covers the 24th, not the 25th
         del m.v2[n]
     m.write_index()
-    srv = MirrorServer(m).start()
-    try:
+    with MirrorServer(m) as srv:
         with pytest.warns(UserWarning, match="does not cover 1 day"):
             rep = _fetch(srv, data_dir)
         assert not rep.ok and rep.unlisted_days == ["2019-10-25"]
@@ -102,8 +101,6 @@ def test_a_list_that_ends_before_the_range_ends_covers_only_its_days(tmp_path, d
         assert len(listed) == 4
         cube, _ = expected(m, listed, "2019-10-24", "2019-10-24")
         assert_same(local_cube(data_dir, "2019-10-24", "2019-10-24"), cube)
-    finally:
-        srv.stop()
 
 
 def test_the_cached_file_list_is_tied_to_its_server(tmp_path, data_dir):
@@ -111,10 +108,8 @@ def test_the_cached_file_list_is_tied_to_its_server(tmp_path, data_dir):
     bad = Mirror(tmp_path / "other")
     bad.add_v2("20191020000000", [make_row(1, 20191020, 20191020000000, "RUS", "KOR")])
     bad.write_index()  # a real list, but of other days
-    other = MirrorServer(bad).start()
     m, names = build_mirror(tmp_path / "mirror")
-    srv = MirrorServer(m).start()
-    try:
+    with MirrorServer(bad) as other, MirrorServer(m) as srv:
         with pytest.raises(EventsFetchError, match="does not cover"):
             fetch_events(*RANGE, base_url=other.url, data_dir=data_dir, progress=False,
                          policy=FAST)
@@ -124,36 +119,9 @@ def test_the_cached_file_list_is_tied_to_its_server(tmp_path, data_dir):
         _assert_full(m, names, data_dir)
         src = data_dir / "gdelt/v2/index.source"
         assert src.read_text() == srv.url
-    finally:
-        other.stop()
-        srv.stop()
 
 
 # -- 2. no crash point leaves coverage ahead of data -------------------------------------------
-
-class _Crash(BaseException):
-    """Stands for a kill -9: nothing catches it, nothing is written on the way out."""
-
-
-@contextlib.contextmanager
-def _crash_at(monkeypatch, k: int, calls: list):
-    """Every atomic cache write goes through store.atomic_path: crash before the k-th."""
-    real = store.atomic_path
-
-    @contextlib.contextmanager
-    def counting(path, **kw):
-        calls.append(Path(path).name)
-        if len(calls) == k:
-            raise _Crash(f"crash before writing {path}")
-        with real(path, **kw) as tmp:
-            yield tmp
-
-    monkeypatch.setattr(store, "atomic_path", counting)
-    try:
-        yield
-    finally:
-        monkeypatch.setattr(store, "atomic_path", real)
-
 
 def _check_covered_days_hold_their_data(m, names, data_dir):
     """The invariant: every covered day has exactly its rows and totals in the cube."""
@@ -171,13 +139,13 @@ def test_a_crash_before_any_cache_write_never_leaves_coverage_ahead_of_data(
         mirror, data_dir, monkeypatch):
     m, names, srv = mirror
     calls: list = []
-    with _crash_at(monkeypatch, 0, calls):  # count the writes of a fault-free run
+    with crash_at(monkeypatch, 0, calls):  # count the writes of a fault-free run
         _fetch(srv, data_dir, workers=1)
     n = len(calls)
-    assert n >= 6 and "coverage.json" in calls
+    assert n >= 6 and "coverage.json" in [Path(p).name for p in calls]
     for k in range(1, n + 1):
         ddir = data_dir / f"crash{k}"
-        with _crash_at(monkeypatch, k, []), pytest.raises(_Crash):
+        with crash_at(monkeypatch, k, []), pytest.raises(Crash):
             _fetch(srv, ddir, workers=1)
         _check_covered_days_hold_their_data(m, names, ddir)
         rep = _fetch(srv, ddir)
@@ -217,34 +185,11 @@ def test_what_the_coverage_vouches_for_is_on_disk_before_the_coverage(mirror, da
     assert any(k == "fsync" and p.endswith("coverage.json") for k, p in events[cov:])
 
 
-_KILLED_CHILD = """
-import contextlib, os, signal, sys
-from pathlib import Path
-from toolkit import store
-from toolkit.sources.events import fetch_events
-from toolkit.sources.events.download import RetryPolicy
-real, n = store.atomic_path, [0]
-
-@contextlib.contextmanager
-def killing(path, **kw):
-    n[0] += 1
-    if n[0] == int(sys.argv[3]):
-        os.kill(os.getpid(), signal.SIGKILL)
-    with real(path, **kw) as tmp:
-        yield tmp
-
-store.atomic_path = killing
-fetch_events("2019-10-24", "2019-10-25", base_url=sys.argv[1], data_dir=sys.argv[2],
-             workers=1, progress=False, policy=RetryPolicy(attempts=2, backoff=0.01))
-"""
-
-
 @pytest.mark.parametrize("k", [3, 5, 7])
 def test_kill_9_between_cache_writes_then_rerun_gives_the_fault_free_cube(mirror, data_dir, k):
     m, names, srv = mirror
-    env = {**os.environ, "PYTHONPATH": str(REPO)}
-    r = subprocess.run([sys.executable, "-c", _KILLED_CHILD, srv.url, str(data_dir), str(k)],
-                       env=env, capture_output=True, text=True, timeout=300)
+    r = killed_fetch(k, start=RANGE[0], end=RANGE[1], base_url=srv.url,
+                     data_dir=str(data_dir))
     assert r.returncode == -signal.SIGKILL, r.stderr
     _check_covered_days_hold_their_data(m, names, data_dir)
     rep = _fetch(srv, data_dir)
@@ -272,14 +217,41 @@ def test_coverage_that_disagrees_with_what_is_stored_is_repaired(mirror, data_di
     _assert_full(m, names, data_dir)
 
 
+@pytest.mark.parametrize("lost", ["cube", "totals"])
+def test_a_lost_cube_month_is_rebuilt_by_a_run_of_another_month_without_downloads(
+        tmp_path, data_dir, lost):
+    """October's cube (or totals) file lost while its manifests say every file is ingested:
+    a run for November alone rebuilds October from the stored rows, downloading nothing of
+    October."""
+    m, names = build_mirror(tmp_path / "mirror")
+    nov = [m.add_v2(st, [make_row(5000 + k, 20191101, int(st), "RUS", "KOR")])
+           for k, st in enumerate(("20191101000000", "20191101120000", "20191102000000"))]
+    m.write_index()
+    with MirrorServer(m) as srv:
+        assert _fetch(srv, data_dir).ok
+        cube_before = local_cube(data_dir, *RANGE)
+        totals_before = toolkit.load_daily_totals(*RANGE, source="local", data_dir=data_dir)
+        (data_dir / f"cubes/local/{lost}-2019-10.parquet").unlink()
+        srv.requests.clear()
+        rep = fetch_events("2019-11-01", "2019-11-01", base_url=srv.url, data_dir=data_dir,
+                           progress=False, policy=FAST)
+        assert rep.ok and "2019-10" in rep.months_written
+        # only November's files were downloaded (the list of the first run was reused)
+        assert sorted(srv.data_requests()) == sorted(f"/gdeltv2/{n}" for n in nov[:2])
+        assert (data_dir / f"cubes/local/{lost}-2019-10.parquet").exists()
+        assert_same(local_cube(data_dir, *RANGE), cube_before)
+        assert_same(toolkit.load_daily_totals(*RANGE, source="local", data_dir=data_dir),
+                    totals_before)
+        _assert_full(m, names, data_dir)
+
+
 def test_covered_days_whose_manifest_is_lost_are_withdrawn_then_refetched(tmp_path, data_dir):
     """A month's manifest deleted by hand: the next run (of any range) stops trusting that
     month's days; fetching them again restores them."""
     m = Mirror(tmp_path / "mirror")
     for day, gid in (("20160729", 1), ("20160801", 2)):
         m.add_v1(day, [make_row(gid, int(day), int(day), "RUS", "KOR", v1=True)])
-    srv = MirrorServer(m).start()
-    try:
+    with MirrorServer(m) as srv:
         kw = {"product": "v1", "base_url": srv.url, "data_dir": data_dir, "progress": False,
               "policy": FAST}
         fetch_events("2016-07-29", "2016-08-01", **kw)
@@ -292,8 +264,6 @@ def test_covered_days_whose_manifest_is_lost_are_withdrawn_then_refetched(tmp_pa
         assert store.covers("2016-07-29", "2016-08-01", data_dir=data_dir)
         cube, totals = expected(m, None, "2016-07-29", "2016-08-01")
         assert_same(local_cube(data_dir, "2016-07-29", "2016-08-01"), cube)
-    finally:
-        srv.stop()
 
 
 # -- 3. numbers that overflow or are not finite ------------------------------------------------
@@ -307,8 +277,7 @@ def test_overflowing_and_non_finite_numbers_make_their_line_malformed(tmp_path, 
     name = m.add_v2("20191024000000", rows)
     m.add_v2("20191025000000", [make_row(9, 20191025, 20191025000000, "KOR", "PRK")])
     m.write_index()
-    srv = MirrorServer(m).start()
-    try:
+    with MirrorServer(m) as srv:
         rep = fetch_events("2019-10-24", "2019-10-24", base_url=srv.url, data_dir=data_dir,
                            progress=False, policy=FAST)
         assert rep.ok and rep.rows_malformed == 3
@@ -323,8 +292,6 @@ def test_overflowing_and_non_finite_numbers_make_their_line_malformed(tmp_path, 
         tot = toolkit.load_daily_totals("2019-10-24", "2019-10-24", source="local",
                                         data_dir=data_dir)
         assert tot.total_events.tolist() == [2] and tot.total_articles.tolist() == [4]
-    finally:
-        srv.stop()
 
 
 # -- 4. deadlines and Ctrl-C -------------------------------------------------------------------
@@ -358,8 +325,7 @@ def test_a_trickling_answer_to_the_file_list_extension_is_cut_off(tmp_path, data
     """The Range request that extends a stale cached list has the same deadline; past it,
     the whole list is fetched again and the run goes on."""
     m, names = build_mirror(tmp_path / "mirror")
-    srv = MirrorServer(m).start()
-    try:
+    with MirrorServer(m) as srv:
         _fetch(srv, data_dir)
         os.utime(data_dir / "gdelt/v2/index.txt", (1e9, 1e9))  # stale
         srv.fault("/gdeltv2/masterfilelist.txt", ("trickle", (16, 0.5)))
@@ -369,8 +335,6 @@ def test_a_trickling_answer_to_the_file_list_extension_is_cut_off(tmp_path, data
         size = (m.root / "gdeltv2/masterfilelist.txt").stat().st_size
         assert srv.sent["/gdeltv2/masterfilelist.txt"] < size / 4
         assert srv.requests.count("/gdeltv2/masterfilelist.txt") == 3  # initial, cut, full
-    finally:
-        srv.stop()
 
 
 def test_ctrl_c_stops_a_fetch_within_seconds_and_keeps_what_was_verified(mirror, data_dir):
@@ -436,8 +400,7 @@ def test_a_member_inflating_to_1_gib_is_rejected_within_bounded_memory(tmp_path,
     m, names = build_mirror(tmp_path / "mirror")
     bomb = m.add_v2_zip("20191024060000", _bomb("20191024060000.export.CSV", 1 << 30))
     m.write_index()
-    srv = MirrorServer(m).start()
-    try:
+    with MirrorServer(m) as srv:
         env = {**os.environ, "PYTHONPATH": str(REPO)}
         cmd = [sys.executable, "-m", "toolkit", "fetch", "events", "--start", RANGE[0],
                "--end", RANGE[1], "--base-url", srv.url, "--data-dir", str(data_dir),
@@ -451,8 +414,6 @@ def test_a_member_inflating_to_1_gib_is_rejected_within_bounded_memory(tmp_path,
         # the other files are stored, and their days... day 1 is incomplete
         assert store.covers("2019-10-25", "2019-10-25", data_dir=data_dir)
         assert not store.covers("2019-10-24", "2019-10-24", data_dir=data_dir)
-    finally:
-        srv.stop()
 
 
 def test_a_body_longer_than_the_listed_size_is_cut_off(mirror, data_dir):
@@ -476,14 +437,11 @@ def test_a_zip_with_two_members_is_rejected(tmp_path, data_dir):
         zf.writestr("extra.CSV", data)
     m.add_v2_zip(names[0][:14], buf.getvalue())
     m.write_index()
-    srv = MirrorServer(m).start()
-    try:
+    with MirrorServer(m) as srv:
         with pytest.warns(UserWarning, match="1 GDELT file"):
             rep = _fetch(srv, data_dir)
         assert list(rep.failed) == [names[0]] and "holds 2 members" in rep.failed[names[0]]
         assert not store.covers("2019-10-24", "2019-10-24", data_dir=data_dir)
-    finally:
-        srv.stop()
 
 
 # -- 6. exit codes and one-line messages ------------------------------------------------------
@@ -554,15 +512,12 @@ def _closed_port() -> int:
 
 @pytest.mark.parametrize("case", ["no master list", "connection refused", "v1 refused"])
 def test_unusable_servers_are_one_line_exit_1(tmp_path, data_dir, capsys, case):
-    empty = MirrorServer(Mirror(tmp_path / "empty")).start()
-    try:
+    with MirrorServer(Mirror(tmp_path / "empty")) as empty:
         url = empty.url if case == "no master list" else f"http://127.0.0.1:{_closed_port()}"
         extra = ["--product", "v1"] if case == "v1 refused" else []
         code, out, err = _cli(capsys, "fetch", "events", "--start", RANGE[0], "--end",
                               RANGE[1], "--base-url", url, "--data-dir", str(data_dir),
                               "--no-progress", "--attempts", "1", *extra)
-    finally:
-        empty.stop()
     line = _one_line(err)
     assert code == 1 and line.startswith("toolkit: ")
     assert ("answered 404: is the base URL a GDELT mirror?" in line) \

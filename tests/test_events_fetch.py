@@ -24,6 +24,8 @@ from toolkit.cli import main as cli_main
 from toolkit.sources.events.download import RetryPolicy
 from toolkit.sources.events.fetch import EventsFetchError, fetch_events
 
+from helpers import ctrl_c_after
+
 REPO = Path(__file__).resolve().parents[1]
 FAST = RetryPolicy(attempts=4, backoff=0.01, max_backoff=0.05, timeout=0.5)
 DAY1, DAY2 = "20191024", "20191025"
@@ -338,9 +340,8 @@ def test_new_actors_also_refilter_days_fetched_earlier(mirror, data_dir):
 @pytest.mark.parametrize("ranges", [True, False], ids=["range", "no-range"])
 def test_stale_index_is_extended_with_a_range_request(tmp_path, data_dir, ranges):
     m, names = build_mirror(tmp_path / "mirror")
-    srv = MirrorServer(m).start()
-    srv.ranges_supported = ranges
-    try:
+    with MirrorServer(m) as srv:
+        srv.ranges_supported = ranges
         fetch_events("2019-10-24", "2019-10-24", base_url=srv.url, data_dir=data_dir,
                      policy=FAST, progress=False)
         # GDELT publishes a later file; the cached list predates it
@@ -376,8 +377,6 @@ def test_stale_index_is_extended_with_a_range_request(tmp_path, data_dir, ranges
         got_cube = pd.concat([local_cube(data_dir, d, d) for d in cov_days], ignore_index=True)
         want = cube[cube.date.dt.strftime("%Y-%m-%d").isin(cov_days)]
         assert_same(got_cube, want)
-    finally:
-        srv.stop()
 
 
 def test_translingual_stream_is_merged_with_product_v2_all(tmp_path, data_dir):
@@ -388,8 +387,7 @@ def test_translingual_stream_is_merged_with_product_v2_all(tmp_path, data_dir):
     # outside the range: the translingual list reaches past it, as GDELT's does
     m.add_v2("20191026000000", _rows_for("20191026000000", 60_000, rng), translation=True)
     m.write_index()
-    srv = MirrorServer(m).start()
-    try:
+    with MirrorServer(m) as srv:
         rep = fetch_events("2019-10-24", "2019-10-25", product="v2-all", base_url=srv.url,
                            data_dir=data_dir, policy=FAST, progress=False)
         assert rep.downloaded == len(names) + len(tr)
@@ -399,8 +397,6 @@ def test_translingual_stream_is_merged_with_product_v2_all(tmp_path, data_dir):
         assert_same(local_cube(data_dir, "2019-10-24", "2019-10-25"), cube)
         assert_same(toolkit.load_daily_totals("2019-10-24", "2019-10-25", source="local",
                                               data_dir=data_dir), totals)
-    finally:
-        srv.stop()
 
 
 def test_date_basis_dateadded(mirror, data_dir):
@@ -431,8 +427,7 @@ def test_gdelt1_daily_files_with_a_gap(tmp_path, data_dir, reference_dir):
             make_row(2, 20160729, 20160729, "KOR", "PRK", root="13", quad=3, v1=True),
             make_row(3, 20160729, 20160729, "USA", "RUS", action_geo="RS", v1=True)]
     m.add_v1("20160729", rows)
-    srv = MirrorServer(m).start()
-    try:
+    with MirrorServer(m) as srv:
         acts = ("RUS", "KOR", "PRK", "USA", "CAN")
         rep = fetch_events("2016-07-28", "2016-07-30", product="v1", actors=acts,
                            base_url=srv.url, data_dir=data_dir, policy=FAST, progress=False)
@@ -445,8 +440,6 @@ def test_gdelt1_daily_files_with_a_gap(tmp_path, data_dir, reference_dir):
         with pytest.raises(ValueError, match="products are not mixed"):
             fetch_events("2019-10-24", "2019-10-24", product="v2", base_url=srv.url,
                          data_dir=data_dir, progress=False)
-    finally:
-        srv.stop()
 
 
 def test_gdelt1_file_on_disk_with_a_bad_crc_is_fetched_again(tmp_path, data_dir):
@@ -454,8 +447,7 @@ def test_gdelt1_file_on_disk_with_a_bad_crc_is_fetched_again(tmp_path, data_dir)
     m = Mirror(tmp_path / "mirror")
     m.add_v1("20160729", [make_row(i, 20160729, 20160729, "RUS", "KOR", v1=True)
                           for i in range(1, 40)])
-    srv = MirrorServer(m).start()
-    try:
+    with MirrorServer(m) as srv:
         fetch_events("2016-07-29", "2016-07-29", product="v1", base_url=srv.url,
                      data_dir=data_dir, policy=FAST, progress=False)
         # as if killed after the download, before its rows were stored: the zip is on disk,
@@ -480,8 +472,6 @@ def test_gdelt1_file_on_disk_with_a_bad_crc_is_fetched_again(tmp_path, data_dir)
                            data_dir=data_dir, policy=FAST, progress=False)
         assert rep.ok and rep.downloaded == 0 and rep.present == 1 and not srv.data_requests()
         assert_same(local_cube(data_dir, "2016-07-29", "2016-07-29"), cube)
-    finally:
-        srv.stop()
 
 
 def test_recent_days_and_fresh_gaps_are_not_marked_complete(tmp_path, data_dir):
@@ -494,8 +484,7 @@ def test_recent_days_and_fresh_gaps_are_not_marked_complete(tmp_path, data_dir):
     for i, d in enumerate(days):
         m.add_v1(f"{d:%Y%m%d}", [make_row(i + 1, int(f"{d:%Y%m%d}"), int(f"{d:%Y%m%d}"),
                                           "RUS", "PRK", v1=True)])
-    srv = MirrorServer(m).start()
-    try:
+    with MirrorServer(m) as srv:
         rep = fetch_events(days[0], today, product="v1", base_url=srv.url, data_dir=data_dir,
                            policy=FAST, progress=False)
         assert rep.downloaded == 2 and len(rep.missing) == 2  # yesterday and today: 404
@@ -510,8 +499,6 @@ def test_recent_days_and_fresh_gaps_are_not_marked_complete(tmp_path, data_dir):
                                                            today))
         cube = local_cube(data_dir, days[0], days[1])
         assert cube.events.sum() == 2 and set(cube.source) == {"RUS"}
-    finally:
-        srv.stop()
 
 
 @pytest.mark.parametrize("kwargs, match", [
@@ -601,22 +588,10 @@ def test_interrupted_run_stores_what_it_finished_and_rerun_gives_the_same_cube(
         mirror, data_dir, monkeypatch, stop_after):
     """Ctrl-C in a notebook: files parsed so far are stored with their rows, never as
     'ingested' without them, and the rerun completes the same cube."""
-    from toolkit.sources.events import fetch as E
-
     m, names, srv = mirror
-    account, seen = E._account, []
-
-    def interrupting(r, report):
-        seen.append(r.entry.name)
-        if len(seen) == stop_after:
-            raise KeyboardInterrupt
-        account(r, report)
-
-    monkeypatch.setattr(E, "_account", interrupting)
-    with pytest.raises(KeyboardInterrupt):
+    with ctrl_c_after(monkeypatch, stop_after), pytest.raises(KeyboardInterrupt):
         fetch_events("2019-10-24", "2019-10-25", base_url=srv.url, data_dir=data_dir,
                      policy=FAST, progress=False, workers=1)
-    monkeypatch.setattr(E, "_account", account)
     manifest = {n: e for f in data_dir.rglob("manifest/*.json")
                 for n, e in json.loads(f.read_text())["files"].items()}
     stored = [n for n, e in manifest.items() if e["status"] == "ingested"]

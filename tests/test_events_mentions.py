@@ -12,13 +12,9 @@ lines, kill -9 then rerun) applied to the Mentions files.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import math
-import os
 import signal
-import subprocess
-import sys
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -32,7 +28,8 @@ from toolkit import store
 from toolkit.cli import main as cli_main
 from toolkit.sources.events.fetch import fetch_events, read_mentions
 
-REPO = Path(__file__).resolve().parents[1]
+from helpers import Crash, crash_at, ctrl_c_after, killed_fetch
+
 RANGE = ("2019-10-24", "2019-10-25")
 ACTS = ("RUS", "KOR", "PRK", "USA", "CHN", "GBR")
 REAL = "20191024143000"
@@ -406,22 +403,10 @@ def test_cli_mentions_flag_prints_the_mentions_summary_and_exits_0(mentions_mirr
 @pytest.mark.parametrize("stop_after", [2, 5])
 def test_ctrl_c_during_the_mentions_keeps_what_was_stored_and_rerun_completes(
         mentions_mirror, data_dir, monkeypatch, stop_after):
-    from toolkit.sources.events import fetch as E
-
     m, names, mnames, srv = mentions_mirror
-    account, seen = E._account, []
-
-    def interrupting(r, report):
-        if "mentions" in r.entry.name:
-            seen.append(r.entry.name)
-            if len(seen) == stop_after:
-                raise KeyboardInterrupt
-        account(r, report)
-
-    monkeypatch.setattr(E, "_account", interrupting)
-    with pytest.raises(KeyboardInterrupt):
+    with ctrl_c_after(monkeypatch, stop_after, only="mentions"), \
+            pytest.raises(KeyboardInterrupt):
         _fetch(srv, data_dir, mentions=True, workers=1)
-    monkeypatch.setattr(E, "_account", account)
     man = json.loads((data_dir / "gdelt/v2-mentions/manifest/2019-10.json").read_text())
     stored = [n for n, x in man["files"].items() if x["status"] == "ingested"]
     assert 0 < len(stored) < len(mnames)
@@ -456,29 +441,6 @@ def test_a_damaged_mentions_cache_file_is_named(mentions_mirror, data_dir, capsy
 
 # -- crashes ----------------------------------------------------------------------------------
 
-class _Crash(BaseException):
-    """Stands for a kill -9: nothing catches it, nothing is written on the way out."""
-
-
-@contextlib.contextmanager
-def _crash_at(monkeypatch, k: int, calls: list):
-    real = store.atomic_path
-
-    @contextlib.contextmanager
-    def counting(path, **kw):
-        calls.append(str(path))
-        if len(calls) == k:
-            raise _Crash(f"crash before writing {path}")
-        with real(path, **kw) as tmp:
-            yield tmp
-
-    monkeypatch.setattr(store, "atomic_path", counting)
-    try:
-        yield
-    finally:
-        monkeypatch.setattr(store, "atomic_path", real)
-
-
 def _mentions_trusted_hold_their_data(m, names, mnames, data_dir):
     """What the Mentions coverage vouches for is stored: every covered day has all the
     mentions of its files."""
@@ -495,14 +457,14 @@ def test_a_crash_before_any_mentions_write_then_rerun_gives_the_same_mentions(
         mentions_mirror, data_dir, monkeypatch):
     m, names, mnames, srv = mentions_mirror
     calls: list = []
-    with _crash_at(monkeypatch, 0, calls):
+    with crash_at(monkeypatch, 0, calls):
         _fetch(srv, data_dir / "ref", workers=1, mentions=True)
     first = next(i for i, p in enumerate(calls, 1) if "mentions" in p)
     assert len(calls) - first >= 3
     want = expected_mentions(m, mnames, kept_ids(m, names))
     for k in range(first, len(calls) + 1):
         ddir = data_dir / f"crash{k}"
-        with _crash_at(monkeypatch, k, []), pytest.raises(_Crash):
+        with crash_at(monkeypatch, k, []), pytest.raises(Crash):
             _fetch(srv, ddir, workers=1, mentions=True)
         _mentions_trusted_hold_their_data(m, names, mnames, ddir)
         rep = _fetch(srv, ddir, mentions=True)
@@ -511,37 +473,12 @@ def test_a_crash_before_any_mentions_write_then_rerun_gives_the_same_mentions(
         _cube_ok(m, names, ddir)
 
 
-_KILLED_CHILD = """
-import contextlib, os, signal, sys
-from toolkit import store
-from toolkit.sources.events import fetch_events
-from toolkit.sources.events.download import RetryPolicy
-real, n = store.atomic_path, [0]
-
-@contextlib.contextmanager
-def killing(path, **kw):
-    if "mentions" in str(path):
-        n[0] += 1
-        if n[0] == int(sys.argv[3]):
-            os.kill(os.getpid(), signal.SIGKILL)
-    with real(path, **kw) as tmp:
-        yield tmp
-
-store.atomic_path = killing
-fetch_events("2019-10-24", "2019-10-25", base_url=sys.argv[1], data_dir=sys.argv[2],
-             actors=sys.argv[4].split(","), workers=1, progress=False, mentions=True,
-             policy=RetryPolicy(attempts=2, backoff=0.01))
-"""
-
-
 @pytest.mark.parametrize("k", [1, 3, 4])  # rows, manifest, coverage
 def test_kill_9_during_the_mentions_then_rerun_gives_the_same_mentions(mentions_mirror,
                                                                       data_dir, k):
     m, names, mnames, srv = mentions_mirror
-    env = {**os.environ, "PYTHONPATH": str(REPO)}
-    r = subprocess.run([sys.executable, "-c", _KILLED_CHILD, srv.url, str(data_dir), str(k),
-                        ",".join(ACTS)], env=env, capture_output=True, text=True,
-                       timeout=300)
+    r = killed_fetch(k, only="mentions", start=RANGE[0], end=RANGE[1], base_url=srv.url,
+                     data_dir=str(data_dir), actors=list(ACTS), mentions=True)
     assert r.returncode == -signal.SIGKILL, r.stderr
     _mentions_trusted_hold_their_data(m, names, mnames, data_dir)
     srv.requests.clear()
