@@ -7,7 +7,7 @@ under 1 % are events between the actors of interest; a multi-year fetch reads hu
 thousands of such files. Parsing every row into 61 typed columns (what ``pandas.read_csv``
 does) costs many times the decompression. Instead:
 
-1. per file, one compiled pass over the bytes (:func:`.events_tokenize.tokenize`, numba,
+1. per file, one compiled pass over the bytes (:func:`.tokenize.tokenize`, numba,
    without the GIL) finds every line, its field count and the offsets of the five fields
    below;
 2. the five fields every row needs — ``SQLDATE``, ``DATEADDED`` and ``NumArticles`` (daily

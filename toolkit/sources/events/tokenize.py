@@ -1,7 +1,7 @@
 """Split a GDELT events file into lines and find the few fields the parser needs.
 
 A 15-minute export is ~1 MB of tab-separated text with 61 fields per line; the parser needs
-the field count of every line and the offsets of five fields (:mod:`.events_parse`). Doing
+the field count of every line and the offsets of five fields (:mod:`.parse`). Doing
 that with numpy takes a dozen passes and calls per file (find every separator, then gather),
 each of which takes and drops the GIL. :func:`tokenize` is two compiled loops (numba,
 ``nogil``), so worker threads tokenize files truly in parallel:
