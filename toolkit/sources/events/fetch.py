@@ -48,6 +48,7 @@ import warnings
 import zipfile
 import zlib
 from collections import defaultdict
+from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from pathlib import Path
@@ -517,14 +518,7 @@ def _fetch_locked(report: FetchReport, *, streams, s, e, acts, ddir: Path, base:
                     if m.get("status") == "ingested" and (st.name, name) not in in_range:
                         entries.append(_entry_from_manifest(st.name, name, m))
 
-    manifests: dict[tuple[str, str], dict] = {}
-
-    def man_of(x: FileEntry) -> dict:
-        key = (x.stream, x.month)
-        if key not in manifests:
-            manifests[key] = C.read_manifest(ddir, *key)
-        return manifests[key].get(x.name, {})
-
+    man_of = _manifest_lookup(ddir)
     todo = _plan(entries, report, man_of, keep_set, retry_gaps)
 
     results = _run(todo, report, ddir=ddir, base=base, keep_set=keep_set, policy=policy,
@@ -585,6 +579,19 @@ def _fetch_locked(report: FetchReport, *, streams, s, e, acts, ddir: Path, base:
             base=base, policy=policy, stop=stop, workers=workers, keep_files=keep_files,
             retry_gaps=retry_gaps, progress=progress)
     return report
+
+
+def _manifest_lookup(ddir: Path) -> Callable[[FileEntry], dict]:
+    """A file's manifest entry ({} if none), reading each stream-month's manifest once."""
+    manifests: dict[tuple[str, str], dict] = {}
+
+    def man_of(x: FileEntry) -> dict:
+        key = (x.stream, x.month)
+        if key not in manifests:
+            manifests[key] = C.read_manifest(ddir, *key)
+        return manifests[key].get(x.name, {})
+
+    return man_of
 
 
 def _plan(entries: list[FileEntry], report: FetchReport, man_of, keep_set,
@@ -688,14 +695,7 @@ def _fetch_mentions(parent: FetchReport, *, streams, s, e, keep_set, ddir: Path,
     stale = _stale_mentions(ddir, streams, mstreams)
     entries += [x for x in stale if (x.stream, x.name) not in in_range]
     force = frozenset((x.stream, x.name) for x in stale)
-    manifests: dict[tuple[str, str], dict] = {}
-
-    def man_of(x: FileEntry) -> dict:
-        key = (x.stream, x.month)
-        if key not in manifests:
-            manifests[key] = C.read_manifest(ddir, *key)
-        return manifests[key].get(x.name, {})
-
+    man_of = _manifest_lookup(ddir)
     todo = _plan(entries, rep, man_of, keep_set, retry_gaps, force)
     ids = None
     if todo:
