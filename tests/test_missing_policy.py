@@ -167,7 +167,8 @@ def test_a_notebook_on_june_only_falls_back_and_says_what_to_fetch(june_v1):
     assert "holds 2024-06-01..2024-06-30 of it, which lacks what this notebook needs: " \
            "purl-asymmetric-warning (2026-02-21) -30..+30 days (2026-01-22..2026-03-23)" in c.note
     assert "Falling back to the SYNTHETIC demo data" in c.note
-    assert "`toolkit fetch events --start 2017-01-01 --end 2026-10-31`" in c.note
+    # the command names the cache's product: without it, a GDELT 1.0 cache refuses the fetch
+    assert "`toolkit fetch events --start 2017-01-01 --end 2026-10-31 --product v1`" in c.note
 
 
 def test_a_notebook_on_june_only_analyses_june_when_it_needs_nothing_else(june_v1):
@@ -182,7 +183,9 @@ def test_a_notebook_on_june_only_analyses_june_when_it_needs_nothing_else(june_v
 def test_source_local_refuses_a_range_the_cache_lacks(june_v1):
     with pytest.raises(ValueError, match=r"holds 2024-06-01\.\.2024-06-30, which for "
                                          r"2017-01-01\.\.2026-10-31 is 2024-06-01\.\.2024-06-30 "
-                                         r"of it, without purl"):
+                                         r"of it, without purl.*Fetch it: toolkit fetch "
+                                         r"events --start 2017-01-01 --end 2026-10-31 "
+                                         r"--product v1$"):
         nh.choose_data("2017-01-01", "2026-10-31", "local", data_dir=june_v1,
                        needs=nh.needs_around(["purl-asymmetric-warning"], before=30, after=30))
 

@@ -80,18 +80,32 @@ def held_ranges(source: str, *, data_dir: str | os.PathLike | None = None
             for r in store.coverage(store=source, data_dir=data_dir)]
 
 
+def local_fetch_command(lo, hi, *, data_dir=None) -> str:
+    """The ``toolkit fetch events`` command that adds [lo, hi] to the local cache.
+
+    It names the cache's product when that is not the default (a cache holds one product, so
+    the command without ``--product`` would be refused).
+
+    Examples
+    --------
+    >>> local_fetch_command("2024-06-01", "2024-06-30", data_dir="/nonexistent")
+    'toolkit fetch events --start 2024-06-01 --end 2024-06-30'
+    """
+    from .sources.events import cache as C
+
+    product = C.read_state(config_data_dir(data_dir)).get("product")
+    extra = f" --product {product}" if product and product != "v2" else ""
+    return (f"toolkit fetch events --start {pd.Timestamp(lo):%Y-%m-%d} "
+            f"--end {pd.Timestamp(hi):%Y-%m-%d}{extra}")
+
+
 def _fetch_hint(source: str, lo: pd.Timestamp, hi: pd.Timestamp, acts, data_dir) -> str:
     if source == "bigquery":
         from .sources.bigquery.cache import _hint
 
         return f"fetch it with: {_hint(lo, hi, acts)}"
     if source == "local":
-        from .sources.events import cache as C
-
-        product = C.read_state(config_data_dir(data_dir)).get("product")
-        extra = f" --product {product}" if product and product != "v2" else ""
-        return (f"fetch it with: toolkit fetch events --start {lo:%Y-%m-%d} --end {hi:%Y-%m-%d}"
-                f"{extra}")
+        return f"fetch it with: {local_fetch_command(lo, hi, data_dir=data_dir)}"
     return "the synthetic demo cannot be extended: choose dates inside it"
 
 

@@ -354,7 +354,7 @@ def choose_data(start, end, source: str = "auto", *,
     ('demo', '2024-06-01', '2024-06-30')
     """
     from .. import store
-    from ..cube import _check_source
+    from ..cube import _check_source, local_fetch_command
     from ..daily_coverage import coverage, describe
 
     requested = _check_source(source)
@@ -364,8 +364,9 @@ def choose_data(start, end, source: str = "auto", *,
     if requested in ("auto", "local"):
         held = store.coverage(store="local", data_dir=data_dir)
         held_txt = ", ".join(f"{r['start']}..{r['end']}" for r in held)
-        fetch = (f"`toolkit fetch events --start {_fmt(s)} --end {_fmt(e)}` (add "
-                 "`--product v1` for GDELT 1.0 daily files)")
+        command = local_fetch_command(s, e, data_dir=data_dir)  # the cache's product, if any
+        fetch = (f"`{command}`" if held else
+                 f"`{command}` (add `--product v1` for GDELT 1.0 daily files)")
         best = None
         for r in held:
             a, b = max(s, pd.Timestamp(r["start"])), min(e, pd.Timestamp(r["end"]))
@@ -391,8 +392,7 @@ def choose_data(start, end, source: str = "auto", *,
                     f"{_fmt(best[0])}..{_fmt(best[1])} of it, without "
                     + "; ".join(lacking))
             raise ValueError(f"SOURCE='local': the local cache holds {held_txt or 'no data'}, "
-                             f"which for {_fmt(s)}..{_fmt(e)} is {what}. Fetch it: "
-                             f"toolkit fetch events --start {_fmt(s)} --end {_fmt(e)}")
+                             f"which for {_fmt(s)}..{_fmt(e)} is {what}. Fetch it: {command}")
         else:
             chosen = "demo"
             if not held:
