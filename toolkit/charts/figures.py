@@ -327,7 +327,8 @@ def heatmap(frame: pd.DataFrame, milestones: pd.DataFrame | None = None, *,
         hovertemplate="%{y} · %{x|%Y-%m}: %{z:.3g}<extra></extra>", xgap=0, ygap=2))
     start = f["date"].min() if len(f) else None
     end = f["date"].max() + pd.offsets.MonthEnd(0) if len(f) else None
-    info = add_milestones(fig, milestones, start=start, end=end, labels=labels,
+    m = _milestone_frame(milestones, start, end)  # drawn, then its unlabelled lines listed
+    info = add_milestones(fig, m, start=start, end=end, labels=labels,
                           max_lanes=max_lanes, width_hint=width_hint)
     # lines over the cells, not under them; ▼ markers give every line its hover text, and the
     # colour bar takes the legend's place (labels name the milestones, hover their category)
@@ -345,7 +346,7 @@ def heatmap(frame: pd.DataFrame, milestones: pd.DataFrame | None = None, *,
                       margin={"t": _label_margin(info), "l": 90, "r": 20})
     fig = _finish(fig, f.drop(columns="_series"), title or TITLES.get(idx, "") or "", "",
                   {"milestones": info})
-    return _list_unlabelled(fig, _milestone_frame(milestones, start, end), info)
+    return _list_unlabelled(fig, m, info)
 
 
 def event_window(frame: pd.DataFrame, milestone, *, days: int = 30,
