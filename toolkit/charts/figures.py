@@ -26,7 +26,7 @@ from .overlay import (
     _unlabelled_note,
     add_milestones,
 )
-from .theme import CATEGORY_COLORS, PALETTE, _finish, _short_unit, _unit
+from .theme import CATEGORY_COLORS, PALETTE, _caption_lines, _finish, _short_unit, _unit
 
 #: Above this many points in one trace, ``webgl="auto"`` draws it with Scattergl.
 WEBGL_THRESHOLD = 2000
@@ -446,7 +446,7 @@ def event_window(frame: pd.DataFrame, milestone, *, days: int = 30,
             .to_dict("records")}
     fig = _finish(fig, w.drop(columns="_series"), title, "", meta)
     what = "unsmoothed daily values" if col == "raw" else "daily values"
-    lines = 1 + next(a.text for a in fig.layout.annotations if a.name == "caption").count("<br>")
+    lines = _caption_lines(fig)
     fig.add_annotation(text=f"dashed: mean of the {days} days before / from the milestone on "
                             f"(plain mean of {what}): {summary}",
                        xref="paper", yref="paper", x=0, y=0, yshift=-64 - 16 * lines,
