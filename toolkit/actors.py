@@ -44,6 +44,8 @@ CAMEO_COUNTRIES: dict[str, str] = {
 #: FIPS 10-4 codes of the focus countries, as used in GDELT geo fields and DOC sourcecountry.
 #: NEVER use these to filter actors.
 FIPS_OF_FOCUS: dict[str, str] = {"RUS": "RS", "KOR": "KS", "PRK": "KN"}
+#: The other way: FIPS geo code -> the CAMEO code meant (for the hints below).
+_CAMEO_OF_FIPS: dict[str, str] = {v: k for k, v in FIPS_OF_FOCUS.items()}
 
 #: Common names for the two Koreas that are not CAMEO codes -> the CAMEO code meant.
 KOREA_ALIASES: dict[str, str] = {"ROK": "KOR", "ROKR": "KOR", "SK": "KOR", "DPRK": "PRK",
@@ -63,10 +65,10 @@ def actor_hint(code: str) -> str:
         meant = KOREA_ALIASES[code]
         return (f"{code!r} is a common name for {CAMEO_COUNTRIES[meant]}, not a CAMEO code; "
                 f"use {meant}.")
-    fips = {v: k for k, v in FIPS_OF_FOCUS.items()}
-    if code in fips:
-        return (f"{code!r} is the FIPS geo code of {fips[code]}; actor filters take CAMEO "
-                f"codes, use {fips[code]}.")
+    if code in _CAMEO_OF_FIPS:
+        meant = _CAMEO_OF_FIPS[code]
+        return (f"{code!r} is the FIPS geo code of {meant}; actor filters take CAMEO "
+                f"codes, use {meant}.")
     return ""
 
 
@@ -78,12 +80,12 @@ def fips_hint(code: str) -> str:
     >>> fips_hint("RS")
     " 'RS' is the FIPS geo code of RUS; actor filters take CAMEO codes, use 'RUS'."
     """
-    fips = {v: k for k, v in FIPS_OF_FOCUS.items()}
     code = str(code).strip().upper()
-    if code not in fips:
+    if code not in _CAMEO_OF_FIPS:
         return ""
-    return (f" {code!r} is the FIPS geo code of {fips[code]}; actor filters take CAMEO codes,"
-            f" use {fips[code]!r}.")
+    meant = _CAMEO_OF_FIPS[code]
+    return (f" {code!r} is the FIPS geo code of {meant}; actor filters take CAMEO codes,"
+            f" use {meant!r}.")
 
 
 def validate_actors(actors: Iterable[str] | str | None) -> tuple[str, ...]:

@@ -121,7 +121,7 @@ def _days_held(chosen: str, requested: str, s, e, acts, data_dir
         return s, e
     lo = s if s is not None else held[0][0]
     hi = e if e is not None else held[-1][1]
-    why = ""
+    why, local = "", []
     if requested == "auto" and chosen == "demo":
         local = held_ranges("local", data_dir=data_dir)
         why = (" (source='auto' chose the SYNTHETIC demo: the local cache holds "
@@ -132,14 +132,13 @@ def _days_held(chosen: str, requested: str, s, e, acts, data_dir
         raise ValueError(
             f"source={chosen} holds {_fmt(held)}{why}, nothing of {lo:%Y-%m-%d}..{hi:%Y-%m-%d}; "
             + _fetch_hint(chosen, lo, hi, acts, data_dir))
-    if why and not (s is None and e is None):
-        local = held_ranges("local", data_dir=data_dir)
-        if local:  # the user fetched something, but not this range: say so, loudly
-            msg = (f"source='auto' uses the SYNTHETIC demo data: the local cache holds "
-                   f"{_fmt(local)}, not all of {lo:%Y-%m-%d}..{hi:%Y-%m-%d}; "
-                   f"{_fetch_hint('local', lo, hi, acts, data_dir)}, or pass source='local' "
-                   "with a range inside what it holds")
-            warnings.warn(msg, UserWarning, stacklevel=4)
+    if local and not (s is None and e is None):
+        # the user fetched something, but not this range: say so, loudly
+        msg = (f"source='auto' uses the SYNTHETIC demo data: the local cache holds "
+               f"{_fmt(local)}, not all of {lo:%Y-%m-%d}..{hi:%Y-%m-%d}; "
+               f"{_fetch_hint('local', lo, hi, acts, data_dir)}, or pass source='local' "
+               "with a range inside what it holds")
+        warnings.warn(msg, UserWarning, stacklevel=4)
     if s is None and e is None:  # "everything the source holds"
         return lo, hi
     missing, day = [], lo

@@ -26,7 +26,7 @@ from .overlay import (
     _unlabelled_note,
     add_milestones,
 )
-from .theme import CATEGORY_COLORS, PALETTE, _finish, _short_unit, _unit
+from .theme import CATEGORY_COLORS, PALETTE, _caption_lines, _finish, _short_unit, _unit
 
 #: Above this many points in one trace, ``webgl="auto"`` draws it with Scattergl.
 WEBGL_THRESHOLD = 2000
@@ -327,7 +327,8 @@ def heatmap(frame: pd.DataFrame, milestones: pd.DataFrame | None = None, *,
         hovertemplate="%{y} · %{x|%Y-%m}: %{z:.3g}<extra></extra>", xgap=0, ygap=2))
     start = f["date"].min() if len(f) else None
     end = f["date"].max() + pd.offsets.MonthEnd(0) if len(f) else None
-    info = add_milestones(fig, milestones, start=start, end=end, labels=labels,
+    m = _milestone_frame(milestones, start, end)  # drawn, then its unlabelled lines listed
+    info = add_milestones(fig, m, start=start, end=end, labels=labels,
                           max_lanes=max_lanes, width_hint=width_hint)
     # lines over the cells, not under them; ▼ markers give every line its hover text, and the
     # colour bar takes the legend's place (labels name the milestones, hover their category)
@@ -345,7 +346,7 @@ def heatmap(frame: pd.DataFrame, milestones: pd.DataFrame | None = None, *,
                       margin={"t": _label_margin(info), "l": 90, "r": 20})
     fig = _finish(fig, f.drop(columns="_series"), title or TITLES.get(idx, "") or "", "",
                   {"milestones": info})
-    return _list_unlabelled(fig, _milestone_frame(milestones, start, end), info)
+    return _list_unlabelled(fig, m, info)
 
 
 def event_window(frame: pd.DataFrame, milestone, *, days: int = 30,
@@ -445,7 +446,7 @@ def event_window(frame: pd.DataFrame, milestone, *, days: int = 30,
             .to_dict("records")}
     fig = _finish(fig, w.drop(columns="_series"), title, "", meta)
     what = "unsmoothed daily values" if col == "raw" else "daily values"
-    lines = 1 + next(a.text for a in fig.layout.annotations if a.name == "caption").count("<br>")
+    lines = _caption_lines(fig)
     fig.add_annotation(text=f"dashed: mean of the {days} days before / from the milestone on "
                             f"(plain mean of {what}): {summary}",
                        xref="paper", yref="paper", x=0, y=0, yshift=-64 - 16 * lines,

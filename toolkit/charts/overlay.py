@@ -14,7 +14,7 @@ from collections.abc import Iterable
 import pandas as pd
 import plotly.graph_objects as go
 
-from .theme import CATEGORY_COLORS
+from .theme import CATEGORY_COLORS, _caption_lines
 
 
 def _milestone_frame(milestones, start=None, end=None) -> pd.DataFrame:
@@ -244,7 +244,7 @@ def _list_unlabelled(fig: go.Figure, m: pd.DataFrame, info: dict) -> go.Figure:
             lines.append(item)
         else:
             lines[-1] = cand
-    above = 1 + next(a.text for a in fig.layout.annotations if a.name == "caption").count("<br>")
+    above = _caption_lines(fig)
     fig.add_annotation(text="<br>".join(lines), xref="paper", yref="paper", x=0, y=0,
                        yshift=-64 - 16 * above, xanchor="left", yanchor="top",
                        showarrow=False, align="left", font={"size": 10, "color": "#444444"},

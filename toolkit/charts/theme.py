@@ -161,6 +161,11 @@ def add_caption(fig: go.Figure, text: str) -> go.Figure:
     return fig
 
 
+def _caption_lines(fig: go.Figure) -> int:
+    """Lines the caption of :func:`add_caption` takes (notes under it are shifted by them)."""
+    return 1 + next(a.text for a in fig.layout.annotations if a.name == "caption").count("<br>")
+
+
 def _finish(fig: go.Figure, frame: pd.DataFrame, title: str, extra_caption: str = "",
             meta: dict | None = None) -> go.Figure:
     caption = caption_text(frame) + (f" · {extra_caption}" if extra_caption else "")

@@ -32,10 +32,11 @@ import plotly.graph_objects as go
 
 from .. import charts, indices
 from ..actors import dyad_label
+from ..speakers import GROUPS
 
 #: Speaker selections offered by the explorer: every speaker, or one group of
 #: :mod:`toolkit.speakers` (the numerators count only its events).
-SPEAKER_CHOICES = ("all", "official", "media", "society", "opposition", "unspecified")
+SPEAKER_CHOICES = ("all", *GROUPS)
 
 #: Frequencies offered by the explorer: label -> code understood by ``compute_index``.
 FREQ_CHOICES: dict[str, str] = {"day": "D", "week": "W", "month": "M"}

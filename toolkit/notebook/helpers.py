@@ -530,8 +530,6 @@ def speaker_rate_ratios(cube: pd.DataFrame, totals: pd.DataFrame, source: str, t
         One row per selection: ``speakers``, ``irr``, ``irr_low``, ``irr_high`` (95 %),
         ``p_value``, ``events`` (the selection's events in the range), ``days``.
     """
-    import numpy as np
-
     from ..analysis import count_model
     from ..dates import parse_date
     from ..speakers import label
