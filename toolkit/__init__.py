@@ -69,7 +69,10 @@ _EXPORTS: dict[str, str] = {
 __all__ = ["__version__", *_EXPORTS]
 
 
-__getattr__, _dir = lazy_exports(__name__, _EXPORTS)
+__getattr__ = lazy_exports(__name__, _EXPORTS)[0]
+
+
+# dir(toolkit) lists the public API only, not the submodules imported so far
 
 
 def __dir__() -> list[str]:
