@@ -30,6 +30,22 @@ def assert_png_not_blank(path: Path, min_colours: int = 16) -> tuple[int, int]:
     return size
 
 
+def fill_from_demo(data_dir: Path, start: str, end: str, where: str = "local"):
+    """Write the demo cube and daily totals of ``start``..``end`` into the ``where`` cache
+    (``"local"`` or ``"bigquery"``) of ``data_dir`` and mark that range covered, as a fetch
+    would; returns (cube, totals)."""
+    import pandas as pd
+
+    from toolkit import store
+    from toolkit.sources.demo import cube as demo
+
+    cube = demo.read_cube(pd.Timestamp(start), pd.Timestamp(end))
+    totals = demo.read_totals(pd.Timestamp(start), pd.Timestamp(end))
+    store.write_cube(cube, totals, store=where, data_dir=data_dir)
+    store.add_coverage(start, end, store=where, data_dir=data_dir)
+    return cube, totals
+
+
 def browser_found() -> bool:
     """True when kaleido has a Chrome/Chromium for static export (PNG/SVG/PDF)."""
     from toolkit.charts import find_browser

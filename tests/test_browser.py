@@ -11,7 +11,6 @@ range, milestone labels inside the figure and apart, legends whole).
 from __future__ import annotations
 
 import re
-import shutil
 from pathlib import Path
 
 import pytest
@@ -22,22 +21,15 @@ from toolkit import charts
 from conftest import REPO
 
 pytestmark = pytest.mark.slow
-#: Debian's chromium (Playwright drives it; it downloads no browser of its own here)
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 REPORT_NOTEBOOKS = sorted(p.stem for p in (REPO / "notebooks").glob("[0-9]*.ipynb"))
 
 
 @pytest.fixture(scope="module")
 def browser():
-    sync_api = pytest.importorskip("playwright.sync_api")
-    if CHROMIUM is None:
-        pytest.skip("Debian chromium is not installed (.ci/run installs it)")
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+    from visual import headless_chromium
+
+    with headless_chromium() as b:
         yield b
-        b.close()
 
 
 def render(browser, path: Path, *, timeout_ms: int = 60_000, plots: bool = True) -> dict:

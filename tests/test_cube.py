@@ -10,13 +10,7 @@ from toolkit import schema as S
 from toolkit import store
 from toolkit.sources.demo import cube as demo
 
-
-def _fill_local(data_dir, start, end):
-    cube = demo.read_cube(pd.Timestamp(start), pd.Timestamp(end))
-    totals = demo.read_totals(pd.Timestamp(start), pd.Timestamp(end))
-    store.write_cube(cube, totals, store="local", data_dir=data_dir)
-    store.add_coverage(start, end, store="local", data_dir=data_dir)
-    return cube, totals
+from helpers import fill_from_demo
 
 
 def test_demo_source_is_labelled():
@@ -36,7 +30,7 @@ def test_auto_uses_demo_when_local_is_empty(caplog):
 
 
 def test_auto_uses_local_when_it_covers_the_range(data_dir, caplog):
-    _fill_local(data_dir, "2022-02-01", "2022-03-31")
+    fill_from_demo(data_dir, "2022-02-01", "2022-03-31")
     with caplog.at_level(logging.INFO, logger="toolkit"):
         cube = toolkit.load_cube("2022-02-10", "2022-03-05")
     assert cube.attrs["source"] == "local" and cube.attrs["synthetic"] is False
@@ -83,9 +77,9 @@ def test_bad_source_for_totals():
 
 
 def test_store_rewrites_months_atomically_and_idempotently(data_dir):
-    cube, totals = _fill_local(data_dir, "2022-02-01", "2022-02-28")
+    cube, totals = fill_from_demo(data_dir, "2022-02-01", "2022-02-28")
     files = sorted(p.name for p in (data_dir / "cubes" / "local").iterdir())
-    _fill_local(data_dir, "2022-02-01", "2022-02-28")
+    fill_from_demo(data_dir, "2022-02-01", "2022-02-28")
     assert sorted(p.name for p in (data_dir / "cubes" / "local").iterdir()) == files
     assert not [f for f in files if f.endswith(".part")]
     assert store.coverage(store="local", data_dir=data_dir) == [

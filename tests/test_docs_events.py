@@ -35,9 +35,8 @@ def mirror(tmp_path_factory):
         m.add_v1(f"{day:%Y%m%d}", _rows(gid, day, int(f"{day:%Y%m%d}"), True))
         gid += 1
     m.write_index()
-    srv = MirrorServer(m).start()  # 4,341 requests: the mirror turns Nagle's algorithm off
-    yield srv
-    srv.stop()
+    with MirrorServer(m) as srv:  # 4,341 requests: the mirror turns Nagle's algorithm off
+        yield srv
 
 
 def _blocks(lang: str):

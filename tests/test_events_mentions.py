@@ -125,9 +125,8 @@ def assert_mentions(data_dir, want: pd.DataFrame) -> pd.DataFrame:
 @pytest.fixture
 def mentions_mirror(tmp_path, reference_dir):
     m, names, mnames = build(tmp_path / "mirror", reference_dir)
-    srv = MirrorServer(m).start()
-    yield m, names, mnames, srv
-    srv.stop()
+    with MirrorServer(m) as srv:
+        yield m, names, mnames, srv
 
 
 def _fetch(srv, data_dir, **kw):
@@ -343,8 +342,7 @@ def test_translingual_mentions_with_product_v2_all(tmp_path, reference_dir, data
     m.add_v2_mentions("20191026000000", [_mention(tr[0], "20191026000000")],
                       translation=True)
     m.write_index()
-    srv = MirrorServer(m).start()
-    try:
+    with MirrorServer(m) as srv:
         rep = _fetch(srv, data_dir, mentions=True, product="v2-all")
         assert rep.ok and rep.mentions.downloaded == len(mnames) + 1
         assert f"/gdeltv2/{t_m}" in srv.requests
@@ -356,8 +354,6 @@ def test_translingual_mentions_with_product_v2_all(tmp_path, reference_dir, data
         assert set(got.attrs["coverage"]) == {"v2-mentions", "v2-translation-mentions"}
         assert (data_dir / "gdelt/v2-translation-mentions/rows/2019-10.parquet").exists()
         assert not (data_dir / "gdelt/v2-translation-mentions/index.txt").exists()
-    finally:
-        srv.stop()
 
 
 def test_an_earlier_range_fetched_later_rematches_the_stored_mentions(mentions_mirror,

@@ -12,6 +12,7 @@ import pytest
 from test_jupyter_server import (  # noqa: F401  (fixtures)
     PLOT,
     _shut_kernels,
+    explorer_notebook,
     lab,
     open_and_run,
     server,
@@ -19,17 +20,10 @@ from test_jupyter_server import (  # noqa: F401  (fixtures)
 
 pytestmark = pytest.mark.slow
 
-NB = {
-    "nbformat": 4, "nbformat_minor": 5,
-    "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3",
-                                "language": "python"}},
-    "cells": [{"cell_type": "code", "id": "explorer", "metadata": {}, "outputs": [],
-               "execution_count": None,
-               "source": "import toolkit\n"
-                         "ex = toolkit.explore(source='demo', start='2026-02-01', "
-                         "end='2026-03-31', freq='D', dyads=['RUS→KOR'], "
-                         "index='threat_rate')\nex"}],
-}
+NB = explorer_notebook("import toolkit\n"
+                       "ex = toolkit.explore(source='demo', start='2026-02-01', "
+                       "end='2026-03-31', freq='D', dyads=['RUS→KOR'], "
+                       "index='threat_rate')\nex")
 # screen position of the RUS→KOR point of a day ("YYYY-MM-DD")
 _POINT = """([sel, day]) => {
   const gd = document.querySelector(sel);

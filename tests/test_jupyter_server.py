@@ -220,36 +220,31 @@ def test_quickstart_runs_in_a_real_kernel(server, session):
     assert kernel.stdout("print(cube.attrs['source'])").strip() == "demo"
 
 
-#: Debian's chromium (Playwright drives it; it downloads no browser of its own here)
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-EXPLORER_NB = {
-    "nbformat": 4, "nbformat_minor": 5,
-    "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3",
-                                "language": "python"}},
-    "cells": [{"cell_type": "code", "id": "explorer", "metadata": {}, "outputs": [],
-               "execution_count": None,
-               # as in notebooks/02: weekly, 4-week window, every milestone category
-               "source": "import toolkit\n"
-                         "ex = toolkit.explore(source='demo', start='2025-01-01', "
-                         "end='2026-10-31', freq='W', rolling=4)\nex"}],
-}
+def explorer_notebook(source: str) -> dict:
+    """A notebook of one code cell (id ``explorer``) holding ``source``, for the lab to run."""
+    return {
+        "nbformat": 4, "nbformat_minor": 5,
+        "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3",
+                                    "language": "python"}},
+        "cells": [{"cell_type": "code", "id": "explorer", "metadata": {}, "outputs": [],
+                   "execution_count": None, "source": source}],
+    }
+
+
+# as in notebooks/02: weekly, 4-week window, every milestone category
+EXPLORER_NB = explorer_notebook("import toolkit\n"
+                                "ex = toolkit.explore(source='demo', start='2025-01-01', "
+                                "end='2026-10-31', freq='W', rolling=4)\nex")
 PLOT = ".jp-NotebookPanel:not(.lm-mod-hidden) .jp-OutputArea .js-plotly-plot"
 
 
 @pytest.fixture(scope="module")
 def lab(server):
     """Headless Chromium (Debian's) on the server's JupyterLab, with no network but the server."""
-    sync_api = pytest.importorskip("playwright.sync_api")
-    if CHROMIUM is None:
-        pytest.skip("Debian chromium is not installed (.ci/run installs it)")
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
+    from visual import headless_chromium
+
+    with headless_chromium() as browser:
+        yield browser
 
 
 def open_and_run(lab, server, name: str, *, plots: int = 1):

@@ -117,13 +117,10 @@ def real_local(tmp_path_factory):
     """Two months of real GDELT rows fetched into a local cache by the real pipeline."""
     m = RM.build(tmp_path_factory.mktemp("mirror"), start="2024-05-01", end="2024-06-30",
                  rows_per_day=20, p_trio=0.7)
-    srv = MirrorServer(m).start()
     ddir = tmp_path_factory.mktemp("cache")
-    try:
+    with MirrorServer(m) as srv:
         rep = toolkit.fetch_events("2024-05-01", "2024-06-30", product="v1", data_dir=ddir,
                                    base_url=srv.url, workers=2, progress=False)
-    finally:
-        srv.stop()
     assert rep.rows_kept > 300
     return ddir
 
@@ -289,12 +286,9 @@ def test_a_duplicate_across_months_is_the_cubes_copy_whatever_the_filter(tmp_pat
         make_row(7002, 20240229, 20240301001500, "RUS", "PRK", root="04", articles=30),
         make_row(7004, 20240229, 20240301001500, "RUS", "PRK", root="04", articles=1)])
     m.write_index()
-    srv = MirrorServer(m).start()
-    try:
+    with MirrorServer(m) as srv:
         toolkit.fetch_events("2024-02-28", "2024-03-01", product="v2", data_dir=data_dir,
                              base_url=srv.url, workers=1, progress=False)
-    finally:
-        srv.stop()
     kw = {"source": "local", "data_dir": data_dir}
     prk = toolkit.load_events("2024-02-28", "2024-02-29", dyads="RUS→PRK", root_codes=4, **kw)
     assert sorted(prk["GLOBALEVENTID"]) == [7003, 7004]

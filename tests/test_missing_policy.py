@@ -33,12 +33,9 @@ def june_v1(tmp_path, data_dir):
     for day in pd.date_range("2024-06-01", "2024-06-30"):
         if day != pd.Timestamp("2024-06-18"):
             m.add_v1(f"{day:%Y%m%d}", _rows(day, f"{day:%Y%m%d}", 3, True))
-    srv = MirrorServer(m).start()
-    try:
+    with MirrorServer(m) as srv:
         rep = fetch_events("2024-06-01", "2024-06-30", product="v1", base_url=srv.url,
                            data_dir=data_dir, policy=FAST, progress=False)
-    finally:
-        srv.stop()
     assert rep.missing == ["20240618.export.CSV.zip"]
     return data_dir
 
@@ -73,12 +70,9 @@ def test_coverage_of_gdelt2_counts_the_15_minute_files_of_a_partial_day(tmp_path
     # GDELT's list goes on past the range: the 19th's missing slots are gaps, not its end
     m.add_v2("20240620000000", _rows(pd.Timestamp("2024-06-20"), "20240620000000", 1, False))
     m.write_index()
-    srv = MirrorServer(m).start()
-    try:
+    with MirrorServer(m) as srv:
         fetch_events("2024-06-18", "2024-06-19", base_url=srv.url, data_dir=data_dir,
                      policy=FAST, progress=False)
-    finally:
-        srv.stop()
     cov = toolkit.coverage("2024-06-18", "2024-06-19", source="local", data_dir=data_dir)
     assert cov["status"].tolist() == ["complete", "partial"]
     assert cov["files_expected"].tolist() == [96, 96]

@@ -8,16 +8,9 @@ import pandas as pd
 import pytest
 
 import toolkit
-from toolkit import store
 from toolkit.cli import main
-from toolkit.sources.demo import cube as demo
 
-
-def _fill_local(data_dir, start, end):
-    cube = demo.read_cube(pd.Timestamp(start), pd.Timestamp(end))
-    totals = demo.read_totals(pd.Timestamp(start), pd.Timestamp(end))
-    store.write_cube(cube, totals, store="local", data_dir=data_dir)
-    store.add_coverage(start, end, store="local", data_dir=data_dir)
+from helpers import fill_from_demo
 
 
 @pytest.mark.parametrize("source", ["auto", "demo"])
@@ -49,7 +42,7 @@ def test_a_range_inside_the_demo_is_quiet():
 
 
 def test_local_over_may_to_july_with_only_june_held_raises(data_dir):
-    _fill_local(data_dir, "2024-06-01", "2024-06-30")
+    fill_from_demo(data_dir, "2024-06-01", "2024-06-30")
     with pytest.raises(ValueError) as err:
         toolkit.load_cube("2024-05-01", "2024-07-31", source="local")
     msg = str(err.value)
@@ -62,7 +55,7 @@ def test_local_over_may_to_july_with_only_june_held_raises(data_dir):
 
 
 def test_auto_falling_back_to_the_demo_over_a_partial_cache_warns(data_dir):
-    _fill_local(data_dir, "2024-06-01", "2024-06-30")
+    fill_from_demo(data_dir, "2024-06-01", "2024-06-30")
     with pytest.warns(UserWarning, match=r"SYNTHETIC demo.*local cache holds 2024-06-01\.\."
                                          r"2024-06-30.*toolkit fetch events --start 2017-01-01"):
         cube = toolkit.load_cube("2017-01-01", "2026-10-31")

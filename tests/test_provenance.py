@@ -4,20 +4,13 @@ from __future__ import annotations
 
 import json
 
-import pandas as pd
 import pytest
 
 import toolkit
 from toolkit import charts, store
-from toolkit.sources.demo import cube as demo
 from toolkit.sources.events import cache as C
 
-
-def _fill(data_dir, where: str, start="2024-06-01", end="2024-06-30"):
-    cube = demo.read_cube(pd.Timestamp(start), pd.Timestamp(end))
-    totals = demo.read_totals(pd.Timestamp(start), pd.Timestamp(end))
-    store.write_cube(cube, totals, store=where, data_dir=data_dir)
-    store.add_coverage(start, end, store=where, data_dir=data_dir)
+from helpers import fill_from_demo
 
 
 def _caption_and_sidecar(cube, tmp_path):
@@ -35,7 +28,7 @@ def _caption_and_sidecar(cube, tmp_path):
     ("v2-all", "dateadded", "GDELT 2.0 Events, English + translingual 15-minute files (v2-all)"),
 ])
 def test_local_cache_names_its_product_and_date_basis(data_dir, tmp_path, product, basis, label):
-    _fill(data_dir, "local")
+    fill_from_demo(data_dir, "2024-06-01", "2024-06-30")
     C.write_state(data_dir, {"product": product, "actors": ["RUS", "KOR", "PRK"],
                              "date_basis": basis})
     cube = toolkit.load_cube("2024-06-01", "2024-06-30", source="local")
@@ -51,7 +44,7 @@ def test_local_cache_names_its_product_and_date_basis(data_dir, tmp_path, produc
 
 
 def test_bigquery_cache_names_its_table(data_dir, tmp_path):
-    _fill(data_dir, "bigquery")
+    fill_from_demo(data_dir, "2024-06-01", "2024-06-30", "bigquery")
     rec = {"start": "2024-06-01", "end": "2024-06-30", "actors": ["RUS", "KOR", "PRK"],
            "date_basis": "sqldate", "table": "gdelt-bq.gdeltv2.events_partitioned"}
     store.write_json_atomic(data_dir / "cubes" / "bigquery" / "fetches.json",
@@ -88,7 +81,7 @@ def test_report_banner_names_product_basis_and_days():
 def test_analysis_figures_name_the_product_too(data_dir):
     from toolkit import analysis as A
 
-    _fill(data_dir, "local", "2024-05-01", "2024-07-31")
+    fill_from_demo(data_dir, "2024-05-01", "2024-07-31")
     C.write_state(data_dir, {"product": "v1", "actors": ["RUS", "KOR", "PRK"],
                              "date_basis": "sqldate"})
     cube = toolkit.load_cube("2024-05-01", "2024-07-31", source="local")

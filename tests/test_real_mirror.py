@@ -31,9 +31,8 @@ NOTEBOOKS = ["01-quickstart", "02-dyads-vs-milestones", "03-purl-2026", "04-stat
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     m = RM.build(tmp_path_factory.mktemp("mirror"))
-    srv = MirrorServer(m).start()
-    yield srv
-    srv.stop()
+    with MirrorServer(m) as srv:
+        yield srv
 
 
 def _cli(*args, data_dir, timeout=600) -> subprocess.CompletedProcess:

@@ -13,12 +13,15 @@ figure; :func:`problems` turns that into human-readable complaints (empty = look
 
 :class:`ConsoleLog` collects console messages of type error and uncaught page errors, and every
 request that would leave the machine (``file:``, ``data:``, ``blob:`` and the local server are
-allowed; anything else is aborted and recorded).
+allowed; anything else is aborted and recorded). :func:`headless_chromium` launches the
+browser the pages are opened in.
 """
 
 from __future__ import annotations
 
+import contextlib
 import re
+import shutil
 from datetime import datetime, timedelta
 
 import pandas as pd
@@ -168,6 +171,29 @@ def problems(plots: list[dict], *, require_dates: bool = False) -> list[str]:
 def inspect_plots(page, scope: str | None = None) -> list[dict]:
     """The drawn charts under ``scope`` (a CSS selector; default the whole page)."""
     return page.evaluate(INSPECT_JS, scope)
+
+
+#: Debian's chromium (Playwright drives it; it downloads no browser of its own here)
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+@contextlib.contextmanager
+def headless_chromium():
+    """Headless Debian chromium driven by Playwright, closed on exit; skips the test when
+    Playwright or chromium is missing."""
+    import pytest
+
+    sync_api = pytest.importorskip("playwright.sync_api")
+    if CHROMIUM is None:
+        pytest.skip("Debian chromium is not installed (.ci/run installs it)")
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
 
 
 class ConsoleLog:
