@@ -72,8 +72,6 @@ __all__ = ["__version__", *_EXPORTS]
 __getattr__ = lazy_exports(__name__, _EXPORTS)[0]
 
 
-# dir(toolkit) lists the public API only, not the submodules imported so far
-
-
 def __dir__() -> list[str]:
+    # the public API only, not the submodules imported so far
     return sorted(__all__)
