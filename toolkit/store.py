@@ -376,10 +376,21 @@ def set_coverage(start: date | str, end: date | str, days, *, store: str = "loca
     disagreeing). Returns the merged ranges.
     """
     d = _store_dir(data_dir, store)
+    old = recorded_coverage(store=store, data_dir=data_dir)
+    ranges = _replace_days(old, start, end, days)
+    if ranges != old:
+        write_json_atomic(d / "coverage.json", {"ranges": ranges}, durable=True)
+    return ranges
+
+
+def _replace_days(ranges: list[dict], start, end, days) -> list[dict]:
+    """``ranges`` with the days of [start, end] covered exactly when they are in ``days``
+    (days outside keep their record), merged: the rule of :func:`set_coverage` and of the
+    Mentions coverage (:func:`toolkit.sources.events.mentions.set_mentions_coverage`)."""
     lo, hi = pd.Timestamp(start).normalize(), pd.Timestamp(end).normalize()
     keep = {pd.Timestamp(x).normalize() for x in days}
     out: list[dict] = []
-    for r in recorded_coverage(store=store, data_dir=data_dir):
+    for r in ranges:
         rs, re_ = pd.Timestamp(r["start"]), pd.Timestamp(r["end"])
         if rs < lo:
             out.append({"start": r["start"], "end": min(re_, lo - pd.Timedelta(days=1))
@@ -389,10 +400,7 @@ def set_coverage(start: date | str, end: date | str, days, *, store: str = "loca
                         "end": r["end"]})
     out += [{"start": f"{x:%Y-%m-%d}", "end": f"{x:%Y-%m-%d}"} for x in sorted(keep)
             if lo <= x <= hi]
-    ranges = _merge_ranges(out)
-    if ranges != recorded_coverage(store=store, data_dir=data_dir):
-        write_json_atomic(d / "coverage.json", {"ranges": ranges}, durable=True)
-    return ranges
+    return _merge_ranges(out)
 
 
 def covers(start, end, *, store: str = "local", data_dir=None) -> bool:

@@ -32,7 +32,7 @@ import pyarrow.parquet as pq
 
 from ... import config
 from ...errors import CacheCorrupt
-from ...store import _merge_ranges, read_json, write_json_atomic
+from ...store import _replace_days, read_json, write_json_atomic
 from . import cache as C
 from .index import STREAMS, is_mentions
 
@@ -74,13 +74,7 @@ def set_mentions_coverage(ddir: Path, stream: str, start: pd.Timestamp, end: pd.
                           days) -> list[dict]:
     """Make the days of [start, end] covered for ``stream``'s Mentions exactly when in
     ``days`` (days outside keep their record); written durably, after the mentions."""
-    keep = {pd.Timestamp(d).normalize() for d in days}
-    old = [d for r in mentions_coverage(ddir, stream)
-           for d in pd.date_range(r["start"], r["end"], freq="D")]
-    lo, hi = pd.Timestamp(start).normalize(), pd.Timestamp(end).normalize()
-    all_days = {d for d in old if not lo <= d <= hi} | {d for d in keep if lo <= d <= hi}
-    ranges = _merge_ranges([{"start": f"{d:%Y-%m-%d}", "end": f"{d:%Y-%m-%d}"}
-                            for d in sorted(all_days)])
+    ranges = _replace_days(mentions_coverage(ddir, stream), start, end, days)
     write_json_atomic(_coverage_path(ddir, stream), {"ranges": ranges}, durable=True)
     return ranges
 
