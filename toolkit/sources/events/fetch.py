@@ -107,6 +107,13 @@ MAX_WORKERS = 32
 #: A 404 for a file published less than this long ago is retried on the next run (GDELT may
 #: simply not have published it yet); older 404s are permanent gaps unless ``retry_gaps``.
 GAP_GRACE = pd.Timedelta(days=2)
+#: GDELT may still publish files of a day until an hour after it ends (UTC).
+_DAY_PUBLISHED = pd.Timedelta(days=1, hours=1)
+
+
+def _day_over(day: pd.Timestamp, now: pd.Timestamp) -> bool:
+    """True once GDELT has published every file of ``day`` (:data:`_DAY_PUBLISHED`)."""
+    return now >= day + _DAY_PUBLISHED
 
 
 class EventsFetchError(ToolkitError):
@@ -173,7 +180,7 @@ def _index_entries(stream: Stream, base: str, ddir: Path, start: pd.Timestamp,
     src = p.with_name("index.source")
     url = f"{base}/{stream.index}"
     same_server = p.exists() and src.exists() and src.read_text(errors="replace").strip() == base
-    fresh_after = (end + pd.Timedelta(days=1, hours=1)).timestamp()
+    fresh_after = (end + _DAY_PUBLISHED).timestamp()
     if not same_server or p.stat().st_mtime < fresh_after:
         if not (same_server and _extend_index(url, p, policy)):
             # the old list is not trusted for the new one: forget where it came from first
@@ -191,7 +198,7 @@ def _index_entries(stream: Stream, base: str, ddir: Path, start: pd.Timestamp,
     days = pd.date_range(start, end, freq="D")
     covered = {d for d in days if span[0].covers(d)}
     now = pd.Timestamp.now(tz="UTC").tz_localize(None)
-    if any(d not in covered and now >= d + pd.Timedelta(days=1, hours=1) for d in days):
+    if any(d not in covered and _day_over(d, now) for d in days):
         # it should list those days and does not: not reused, fetched anew next run
         src.unlink(missing_ok=True)
     if not covered:
@@ -507,7 +514,7 @@ def _fetch_locked(report: FetchReport, *, streams, s, e, acts, ddir: Path, base:
                                          if t not in have)
     now = pd.Timestamp.now(tz="UTC").tz_localize(None)
     report.unlisted_days = [f"{d:%Y-%m-%d}" for d in sorted(range_days - listed_days)
-                            if now >= d + pd.Timedelta(days=1, hours=1)]
+                            if _day_over(d, now)]
     report.files_selected = len(entries)
     _audit_stored(ddir, entries)
     in_range = {(x.stream, x.name) for x in entries}
@@ -684,7 +691,7 @@ def _fetch_mentions(parent: FetchReport, *, streams, s, e, keep_set, ddir: Path,
         have = {x.stamp for x in by_stream[ms.name]}
         rep.unlisted_slots += sum(1 for t in expected_slots(ms, s, e) if t not in have)
         rep.unlisted_days += [f"{d:%Y-%m-%d}" for d in sorted(range_days - covered)
-                              if now >= d + pd.Timedelta(days=1, hours=1)]
+                              if _day_over(d, now)]
     rep.unlisted_days = sorted(set(rep.unlisted_days))
     entries = [x for xs in by_stream.values() for x in xs]
     rep.files_selected = len(entries)
@@ -904,7 +911,7 @@ def _complete_days(entries, s, e, ddir, now: pd.Timestamp) -> list[pd.Timestamp]
     mans: dict[tuple[str, str], dict] = {}
     out = []
     for d in pd.date_range(s, e, freq="D"):
-        ok = now >= d + pd.Timedelta(days=1, hours=1)
+        ok = _day_over(d, now)
         for x in by_day.get(d, []) if ok else ():
             key = (x.stream, x.month)
             if key not in mans:
