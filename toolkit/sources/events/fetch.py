@@ -210,6 +210,20 @@ def _index_entries(stream: Stream, base: str, ddir: Path, start: pd.Timestamp,
     return entries, covered
 
 
+def _listed_files(stream: Stream, report: FetchReport, base: str, ddir: Path,
+                  start: pd.Timestamp, end: pd.Timestamp, policy: RetryPolicy, stop
+                  ) -> tuple[list[FileEntry], set[pd.Timestamp]]:
+    """The stream's files published on [start, end] and the days its list covers
+    (:func:`_index_entries`); the 15-minute slots of the range the list does not name are
+    added to ``report.unlisted_slots``."""
+    found, covered = _index_entries(stream, base, ddir, start, end, policy, stop)
+    sel = select(found, start, end)
+    have = {x.stamp for x in sel}
+    report.unlisted_slots += sum(1 for t in expected_slots(stream, start, end)
+                                 if t not in have)
+    return sel, covered
+
+
 def _extend_index(url: str, path: Path, policy: RetryPolicy) -> bool:
     """Append what GDELT added to its master file list since ``path`` was fetched.
 
@@ -502,16 +516,12 @@ def _fetch_locked(report: FetchReport, *, streams, s, e, acts, ddir: Path, base:
             entries += v1_entries(s, e)
         else:
             try:
-                listed, covered = _index_entries(st, base, ddir, s, e, policy, stop)
+                sel, covered = _listed_files(st, report, base, ddir, s, e, policy, stop)
             except EventsFetchError as exc:
                 exc.report = report
                 raise
             listed_days &= covered
-            sel = select(listed, s, e)
             entries += sel
-            have = {x.stamp for x in sel}
-            report.unlisted_slots += sum(1 for t in expected_slots(st, s, e)
-                                         if t not in have)
     now = pd.Timestamp.now(tz="UTC").tz_localize(None)
     report.unlisted_days = [f"{d:%Y-%m-%d}" for d in sorted(range_days - listed_days)
                             if _day_over(d, now)]
@@ -682,14 +692,12 @@ def _fetch_mentions(parent: FetchReport, *, streams, s, e, keep_set, ddir: Path,
     listed: dict[str, set] = {}
     for ms in mstreams:
         try:
-            found, covered = _index_entries(ms, base, ddir, s, e, policy, stop)
+            by_stream[ms.name], covered = _listed_files(ms, rep, base, ddir, s, e, policy,
+                                                        stop)
         except EventsListError as exc:
             rep.list_error = str(exc)
             continue
-        by_stream[ms.name] = select(found, s, e)
         listed[ms.name] = covered
-        have = {x.stamp for x in by_stream[ms.name]}
-        rep.unlisted_slots += sum(1 for t in expected_slots(ms, s, e) if t not in have)
         rep.unlisted_days += [f"{d:%Y-%m-%d}" for d in sorted(range_days - covered)
                               if _day_over(d, now)]
     rep.unlisted_days = sorted(set(rep.unlisted_days))
