@@ -76,8 +76,12 @@ def write_state(data_dir: Path, state: dict) -> None:
     write_json_atomic(root(data_dir) / "state.json", state, durable=True)
 
 
+def manifest_path(data_dir: Path, stream: str, month: str) -> Path:
+    return stream_dir(data_dir, stream) / "manifest" / f"{month}.json"
+
+
 def read_manifest(data_dir: Path, stream: str, month: str) -> dict:
-    p = stream_dir(data_dir, stream) / "manifest" / f"{month}.json"
+    p = manifest_path(data_dir, stream, month)
     if not p.exists():
         return {}
     repair = (f"delete it and rerun the fetch for {month} (its files are then re-parsed from "
@@ -93,7 +97,7 @@ def write_manifest(data_dir: Path, stream: str, month: str, files: dict) -> None
     # compact: json's C encoder (indent= falls back to pure Python, ~10x slower on the
     # ~3,000 entries of a month)
     doc = {"stream": stream, "month": month, "files": files}
-    write_bytes_atomic(stream_dir(data_dir, stream) / "manifest" / f"{month}.json",
+    write_bytes_atomic(manifest_path(data_dir, stream, month),
                        json.dumps(doc, separators=(",", ":"), sort_keys=True).encode(),
                        durable=True)
 
