@@ -82,12 +82,11 @@ def _local_days(start, end, ddir) -> pd.DataFrame:
     seen: set[pd.Timestamp] = set()
     lo = hi = None
     for st in streams:
-        for month in C.manifest_months(ddir, st.name):
-            for name, m in C.read_manifest(ddir, st.name, month).items():
-                day = pd.Timestamp(f"{name[:4]}-{name[4:6]}-{name[6:8]}")
-                seen.add(day)
-                if m.get("status") == "ingested":
-                    ingested[day] += 1
+        for name, m in C.manifest_entries(ddir, st.name):
+            day = pd.Timestamp(f"{name[:4]}-{name[4:6]}-{name[6:8]}")
+            seen.add(day)
+            if m.get("status") == "ingested":
+                ingested[day] += 1
     for r in held:
         seen.update(pd.date_range(r["start"], r["end"], freq="D"))
     if seen:

@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pyarrow as pa
@@ -104,6 +105,12 @@ def write_manifest(data_dir: Path, stream: str, month: str, files: dict) -> None
 
 def manifest_months(data_dir: Path, stream: str) -> list[str]:
     return sorted(p.stem for p in (stream_dir(data_dir, stream) / "manifest").glob("*.json"))
+
+
+def manifest_entries(data_dir: Path, stream: str) -> Iterator[tuple[str, dict]]:
+    """(file name, manifest entry) of every file in the stream's manifests, month by month."""
+    for month in manifest_months(data_dir, stream):
+        yield from read_manifest(data_dir, stream, month).items()
 
 
 def clean_stale_temps(data_dir: Path, older_than: float = 0.0) -> int:

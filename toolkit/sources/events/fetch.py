@@ -530,10 +530,9 @@ def _fetch_locked(report: FetchReport, *, streams, s, e, acts, ddir: Path, base:
     in_range = {(x.stream, x.name) for x in entries}
     if grew:  # re-filter everything ingested before with the larger actor set
         for st in streams:
-            for month in C.manifest_months(ddir, st.name):
-                for name, m in C.read_manifest(ddir, st.name, month).items():
-                    if m.get("status") == "ingested" and (st.name, name) not in in_range:
-                        entries.append(_entry_from_manifest(st.name, name, m))
+            for name, m in C.manifest_entries(ddir, st.name):
+                if m.get("status") == "ingested" and (st.name, name) not in in_range:
+                    entries.append(_entry_from_manifest(st.name, name, m))
 
     man_of = _manifest_lookup(ddir)
     todo = _plan(entries, report, man_of, keep_set, retry_gaps)
@@ -649,25 +648,23 @@ def _stale_mentions(ddir: Path, streams, mstreams) -> list[FileEntry]:
 
     earliest: dict[str, str] = {}  # storage time -> earliest export stamp stored then
     for st in streams:
-        for month in C.manifest_months(ddir, st.name):
-            for name, m in C.read_manifest(ddir, st.name, month).items():
-                if m.get("status") == "ingested" and m.get("kept", 0) > 0:
-                    t, stamp = _stored_at(m), name[:14]
-                    if stamp < earliest.get(t, "99999999999999"):
-                        earliest[t] = stamp
+        for name, m in C.manifest_entries(ddir, st.name):
+            if m.get("status") == "ingested" and m.get("kept", 0) > 0:
+                t, stamp = _stored_at(m), name[:14]
+                if stamp < earliest.get(t, "99999999999999"):
+                    earliest[t] = stamp
     times = sorted(earliest)
     after = [earliest[t] for t in times]  # -> earliest stamp stored at or after times[i]
     for i in range(len(after) - 2, -1, -1):
         after[i] = min(after[i], after[i + 1])
     out = []
     for ms in mstreams:
-        for month in C.manifest_months(ddir, ms.name):
-            for name, m in C.read_manifest(ddir, ms.name, month).items():
-                if m.get("status") != "ingested":
-                    continue
-                i = bisect.bisect_right(times, _stored_at(m))
-                if i < len(times) and after[i] <= name[:14]:
-                    out.append(_entry_from_manifest(ms.name, name, m))
+        for name, m in C.manifest_entries(ddir, ms.name):
+            if m.get("status") != "ingested":
+                continue
+            i = bisect.bisect_right(times, _stored_at(m))
+            if i < len(times) and after[i] <= name[:14]:
+                out.append(_entry_from_manifest(ms.name, name, m))
     return out
 
 
