@@ -69,6 +69,7 @@ from .download import (
     FileMissing,
     RetryPolicy,
     download,
+    get_bounded,
 )
 from .index import (
     MENTIONS_OF,
@@ -233,8 +234,6 @@ def _extend_index(url: str, path: Path, policy: RetryPolicy) -> bool:
     end a line, the server refuses the range, or anything goes wrong; a server that ignores
     the range sends the whole list, which is then used as it is.
     """
-    from .download import get_bounded
-
     size = path.stat().st_size
     if size == 0:
         return False

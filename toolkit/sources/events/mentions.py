@@ -35,6 +35,7 @@ from ...errors import CacheCorrupt
 from ...store import _replace_days, read_json, write_json_atomic
 from . import cache as C
 from .index import STREAMS, is_mentions
+from .parse import MENTIONS_SCHEMA
 
 #: MentionType codes of the GDELT 2.0 Event codebook.
 MENTION_TYPES = {1: "WEB", 2: "CITATIONONLY", 3: "CORE", 4: "DTIC", 5: "JSTOR",
@@ -80,8 +81,6 @@ def set_mentions_coverage(ddir: Path, stream: str, start: pd.Timestamp, end: pd.
 
 
 def _empty() -> pd.DataFrame:
-    from .parse import MENTIONS_SCHEMA
-
     return _tidy(MENTIONS_SCHEMA.empty_table().to_pandas())
 
 
@@ -145,11 +144,11 @@ def read_mentions(start=None, end=None, *, event_ids=None,
     filters = None
     if event_ids is not None:
         ids = sorted({int(x) for x in event_ids})
-        filters = [("GLOBALEVENTID", "in", ids)] if ids else None
         if not ids:
             df = _empty()
             df.attrs["coverage"] = {}
             return df
+        filters = [("GLOBALEVENTID", "in", ids)]
     # a file's mentions are stored under its publication month, which may be a month
     # after the mention time (a mention at 23:45 on the last day)
     mlo = f"{lo - pd.DateOffset(months=1):%Y-%m}" if lo is not None else ""
