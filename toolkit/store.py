@@ -69,13 +69,18 @@ def sync_now() -> None:
     paths.clear()
     for p in todo:
         try:
-            fd = os.open(p, os.O_RDONLY)
+            _fsync(p)
         except FileNotFoundError:  # replaced or removed since
-            continue
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
+            pass
+
+
+def _fsync(path) -> None:
+    """Flush the file or directory ``path`` to disk."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 @contextlib.contextmanager
@@ -104,11 +109,7 @@ def atomic_path(path: str | os.PathLike, *, fsync: bool = False) -> Iterator[Pat
         os.chmod(tmp_path, 0o666 & ~umask)
         batch = getattr(_sync, "paths", None) if fsync else None
         if fsync and batch is None:
-            fd = os.open(tmp_path, os.O_RDONLY)
-            try:
-                os.fsync(fd)
-            finally:
-                os.close(fd)
+            _fsync(tmp_path)
         os.replace(tmp_path, path)
         if batch is not None:
             batch.append(path)
