@@ -63,6 +63,14 @@ METHOD_POLICY: dict[str, str] = {
 }
 
 
+def _in_ranges(days: pd.DatetimeIndex, ranges: list[dict]) -> np.ndarray:
+    """Which of ``days`` lie in one of ``ranges`` (``{"start", "end"}``, inclusive)."""
+    inside = np.zeros(len(days), bool)
+    for r in ranges:
+        inside |= (days >= pd.Timestamp(r["start"])) & (days <= pd.Timestamp(r["end"]))
+    return inside
+
+
 def _local_days(start, end, ddir) -> pd.DataFrame:
     from .sources.events import cache as C
     from .sources.events.index import PRODUCTS, STREAMS
@@ -74,12 +82,11 @@ def _local_days(start, end, ddir) -> pd.DataFrame:
     seen: set[pd.Timestamp] = set()
     lo = hi = None
     for st in streams:
-        for month in C.manifest_months(ddir, st.name):
-            for name, m in C.read_manifest(ddir, st.name, month).items():
-                day = pd.Timestamp(f"{name[:4]}-{name[4:6]}-{name[6:8]}")
-                seen.add(day)
-                if m.get("status") == "ingested":
-                    ingested[day] += 1
+        for name, m in C.manifest_entries(ddir, st.name):
+            day = pd.Timestamp(f"{name[:4]}-{name[4:6]}-{name[6:8]}")
+            seen.add(day)
+            if m.get("status") == "ingested":
+                ingested[day] += 1
     for r in held:
         seen.update(pd.date_range(r["start"], r["end"], freq="D"))
     if seen:
@@ -89,9 +96,7 @@ def _local_days(start, end, ddir) -> pd.DataFrame:
     if s is None or e is None:
         return pd.DataFrame(columns=COLUMNS)
     days = pd.date_range(s, e, freq="D")
-    in_held = np.zeros(len(days), bool)
-    for r in held:
-        in_held |= (days >= pd.Timestamp(r["start"])) & (days <= pd.Timestamp(r["end"]))
+    in_held = _in_ranges(days, held)
     expected = np.zeros(len(days), int)
     for st in streams:
         if st.index is None:  # GDELT 1.0: one file a day
@@ -155,9 +160,7 @@ def coverage(start=None, end=None, *, source: str = "auto",
         e = e if e is not None else (pd.Timestamp(held[-1]["end"]) if held else None)
         days = pd.date_range(s, e, freq="D") if s is not None and e is not None \
             else pd.DatetimeIndex([])
-        inside = np.zeros(len(days), bool)
-        for r in held:
-            inside |= (days >= pd.Timestamp(r["start"])) & (days <= pd.Timestamp(r["end"]))
+        inside = _in_ranges(days, held)
         zeros = np.zeros(len(days), int)
         out = pd.DataFrame({"date": days, "files_expected": zeros, "files_ingested": zeros,
                             "files_missing": zeros,

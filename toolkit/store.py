@@ -69,13 +69,18 @@ def sync_now() -> None:
     paths.clear()
     for p in todo:
         try:
-            fd = os.open(p, os.O_RDONLY)
+            _fsync(p)
         except FileNotFoundError:  # replaced or removed since
-            continue
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
+            pass
+
+
+def _fsync(path) -> None:
+    """Flush the file or directory ``path`` to disk."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 @contextlib.contextmanager
@@ -104,11 +109,7 @@ def atomic_path(path: str | os.PathLike, *, fsync: bool = False) -> Iterator[Pat
         os.chmod(tmp_path, 0o666 & ~umask)
         batch = getattr(_sync, "paths", None) if fsync else None
         if fsync and batch is None:
-            fd = os.open(tmp_path, os.O_RDONLY)
-            try:
-                os.fsync(fd)
-            finally:
-                os.close(fd)
+            _fsync(tmp_path)
         os.replace(tmp_path, path)
         if batch is not None:
             batch.append(path)
@@ -376,10 +377,21 @@ def set_coverage(start: date | str, end: date | str, days, *, store: str = "loca
     disagreeing). Returns the merged ranges.
     """
     d = _store_dir(data_dir, store)
+    old = recorded_coverage(store=store, data_dir=data_dir)
+    ranges = _replace_days(old, start, end, days)
+    if ranges != old:
+        write_json_atomic(d / "coverage.json", {"ranges": ranges}, durable=True)
+    return ranges
+
+
+def _replace_days(ranges: list[dict], start, end, days) -> list[dict]:
+    """``ranges`` with the days of [start, end] covered exactly when they are in ``days``
+    (days outside keep their record), merged: the rule of :func:`set_coverage` and of the
+    Mentions coverage (:func:`toolkit.sources.events.mentions.set_mentions_coverage`)."""
     lo, hi = pd.Timestamp(start).normalize(), pd.Timestamp(end).normalize()
     keep = {pd.Timestamp(x).normalize() for x in days}
     out: list[dict] = []
-    for r in recorded_coverage(store=store, data_dir=data_dir):
+    for r in ranges:
         rs, re_ = pd.Timestamp(r["start"]), pd.Timestamp(r["end"])
         if rs < lo:
             out.append({"start": r["start"], "end": min(re_, lo - pd.Timedelta(days=1))
@@ -389,10 +401,7 @@ def set_coverage(start: date | str, end: date | str, days, *, store: str = "loca
                         "end": r["end"]})
     out += [{"start": f"{x:%Y-%m-%d}", "end": f"{x:%Y-%m-%d}"} for x in sorted(keep)
             if lo <= x <= hi]
-    ranges = _merge_ranges(out)
-    if ranges != recorded_coverage(store=store, data_dir=data_dir):
-        write_json_atomic(d / "coverage.json", {"ranges": ranges}, durable=True)
-    return ranges
+    return _merge_ranges(out)
 
 
 def covers(start, end, *, store: str = "local", data_dir=None) -> bool:

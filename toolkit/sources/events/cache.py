@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pyarrow as pa
@@ -76,8 +77,12 @@ def write_state(data_dir: Path, state: dict) -> None:
     write_json_atomic(root(data_dir) / "state.json", state, durable=True)
 
 
+def manifest_path(data_dir: Path, stream: str, month: str) -> Path:
+    return stream_dir(data_dir, stream) / "manifest" / f"{month}.json"
+
+
 def read_manifest(data_dir: Path, stream: str, month: str) -> dict:
-    p = stream_dir(data_dir, stream) / "manifest" / f"{month}.json"
+    p = manifest_path(data_dir, stream, month)
     if not p.exists():
         return {}
     repair = (f"delete it and rerun the fetch for {month} (its files are then re-parsed from "
@@ -93,13 +98,19 @@ def write_manifest(data_dir: Path, stream: str, month: str, files: dict) -> None
     # compact: json's C encoder (indent= falls back to pure Python, ~10x slower on the
     # ~3,000 entries of a month)
     doc = {"stream": stream, "month": month, "files": files}
-    write_bytes_atomic(stream_dir(data_dir, stream) / "manifest" / f"{month}.json",
+    write_bytes_atomic(manifest_path(data_dir, stream, month),
                        json.dumps(doc, separators=(",", ":"), sort_keys=True).encode(),
                        durable=True)
 
 
 def manifest_months(data_dir: Path, stream: str) -> list[str]:
     return sorted(p.stem for p in (stream_dir(data_dir, stream) / "manifest").glob("*.json"))
+
+
+def manifest_entries(data_dir: Path, stream: str) -> Iterator[tuple[str, dict]]:
+    """(file name, manifest entry) of every file in the stream's manifests, month by month."""
+    for month in manifest_months(data_dir, stream):
+        yield from read_manifest(data_dir, stream, month).items()
 
 
 def clean_stale_temps(data_dir: Path, older_than: float = 0.0) -> int:

@@ -69,6 +69,7 @@ from .download import (
     FileMissing,
     RetryPolicy,
     download,
+    get_bounded,
 )
 from .index import (
     MENTIONS_OF,
@@ -107,6 +108,13 @@ MAX_WORKERS = 32
 #: A 404 for a file published less than this long ago is retried on the next run (GDELT may
 #: simply not have published it yet); older 404s are permanent gaps unless ``retry_gaps``.
 GAP_GRACE = pd.Timedelta(days=2)
+#: GDELT may still publish files of a day until an hour after it ends (UTC).
+_DAY_PUBLISHED = pd.Timedelta(days=1, hours=1)
+
+
+def _day_over(day: pd.Timestamp, now: pd.Timestamp) -> bool:
+    """True once GDELT has published every file of ``day`` (:data:`_DAY_PUBLISHED`)."""
+    return now >= day + _DAY_PUBLISHED
 
 
 class EventsFetchError(ToolkitError):
@@ -173,7 +181,7 @@ def _index_entries(stream: Stream, base: str, ddir: Path, start: pd.Timestamp,
     src = p.with_name("index.source")
     url = f"{base}/{stream.index}"
     same_server = p.exists() and src.exists() and src.read_text(errors="replace").strip() == base
-    fresh_after = (end + pd.Timedelta(days=1, hours=1)).timestamp()
+    fresh_after = (end + _DAY_PUBLISHED).timestamp()
     if not same_server or p.stat().st_mtime < fresh_after:
         if not (same_server and _extend_index(url, p, policy)):
             # the old list is not trusted for the new one: forget where it came from first
@@ -191,7 +199,7 @@ def _index_entries(stream: Stream, base: str, ddir: Path, start: pd.Timestamp,
     days = pd.date_range(start, end, freq="D")
     covered = {d for d in days if span[0].covers(d)}
     now = pd.Timestamp.now(tz="UTC").tz_localize(None)
-    if any(d not in covered and now >= d + pd.Timedelta(days=1, hours=1) for d in days):
+    if any(d not in covered and _day_over(d, now) for d in days):
         # it should list those days and does not: not reused, fetched anew next run
         src.unlink(missing_ok=True)
     if not covered:
@@ -203,6 +211,20 @@ def _index_entries(stream: Stream, base: str, ddir: Path, start: pd.Timestamp,
     return entries, covered
 
 
+def _listed_files(stream: Stream, report: FetchReport, base: str, ddir: Path,
+                  start: pd.Timestamp, end: pd.Timestamp, policy: RetryPolicy, stop
+                  ) -> tuple[list[FileEntry], set[pd.Timestamp]]:
+    """The stream's files published on [start, end] and the days its list covers
+    (:func:`_index_entries`); the 15-minute slots of the range the list does not name are
+    added to ``report.unlisted_slots``."""
+    found, covered = _index_entries(stream, base, ddir, start, end, policy, stop)
+    sel = select(found, start, end)
+    have = {x.stamp for x in sel}
+    report.unlisted_slots += sum(1 for t in expected_slots(stream, start, end)
+                                 if t not in have)
+    return sel, covered
+
+
 def _extend_index(url: str, path: Path, policy: RetryPolicy) -> bool:
     """Append what GDELT added to its master file list since ``path`` was fetched.
 
@@ -212,8 +234,6 @@ def _extend_index(url: str, path: Path, policy: RetryPolicy) -> bool:
     end a line, the server refuses the range, or anything goes wrong; a server that ignores
     the range sends the whole list, which is then used as it is.
     """
-    from .download import get_bounded
-
     size = path.stat().st_size
     if size == 0:
         return False
@@ -495,28 +515,23 @@ def _fetch_locked(report: FetchReport, *, streams, s, e, acts, ddir: Path, base:
             entries += v1_entries(s, e)
         else:
             try:
-                listed, covered = _index_entries(st, base, ddir, s, e, policy, stop)
+                sel, covered = _listed_files(st, report, base, ddir, s, e, policy, stop)
             except EventsFetchError as exc:
                 exc.report = report
                 raise
             listed_days &= covered
-            sel = select(listed, s, e)
             entries += sel
-            have = {x.stamp for x in sel}
-            report.unlisted_slots += sum(1 for t in expected_slots(st, s, e)
-                                         if t not in have)
     now = pd.Timestamp.now(tz="UTC").tz_localize(None)
     report.unlisted_days = [f"{d:%Y-%m-%d}" for d in sorted(range_days - listed_days)
-                            if now >= d + pd.Timedelta(days=1, hours=1)]
+                            if _day_over(d, now)]
     report.files_selected = len(entries)
     _audit_stored(ddir, entries)
     in_range = {(x.stream, x.name) for x in entries}
     if grew:  # re-filter everything ingested before with the larger actor set
         for st in streams:
-            for month in C.manifest_months(ddir, st.name):
-                for name, m in C.read_manifest(ddir, st.name, month).items():
-                    if m.get("status") == "ingested" and (st.name, name) not in in_range:
-                        entries.append(_entry_from_manifest(st.name, name, m))
+            for name, m in C.manifest_entries(ddir, st.name):
+                if m.get("status") == "ingested" and (st.name, name) not in in_range:
+                    entries.append(_entry_from_manifest(st.name, name, m))
 
     man_of = _manifest_lookup(ddir)
     todo = _plan(entries, report, man_of, keep_set, retry_gaps)
@@ -632,25 +647,23 @@ def _stale_mentions(ddir: Path, streams, mstreams) -> list[FileEntry]:
 
     earliest: dict[str, str] = {}  # storage time -> earliest export stamp stored then
     for st in streams:
-        for month in C.manifest_months(ddir, st.name):
-            for name, m in C.read_manifest(ddir, st.name, month).items():
-                if m.get("status") == "ingested" and m.get("kept", 0) > 0:
-                    t, stamp = _stored_at(m), name[:14]
-                    if stamp < earliest.get(t, "99999999999999"):
-                        earliest[t] = stamp
+        for name, m in C.manifest_entries(ddir, st.name):
+            if m.get("status") == "ingested" and m.get("kept", 0) > 0:
+                t, stamp = _stored_at(m), name[:14]
+                if stamp < earliest.get(t, "99999999999999"):
+                    earliest[t] = stamp
     times = sorted(earliest)
     after = [earliest[t] for t in times]  # -> earliest stamp stored at or after times[i]
     for i in range(len(after) - 2, -1, -1):
         after[i] = min(after[i], after[i + 1])
     out = []
     for ms in mstreams:
-        for month in C.manifest_months(ddir, ms.name):
-            for name, m in C.read_manifest(ddir, ms.name, month).items():
-                if m.get("status") != "ingested":
-                    continue
-                i = bisect.bisect_right(times, _stored_at(m))
-                if i < len(times) and after[i] <= name[:14]:
-                    out.append(_entry_from_manifest(ms.name, name, m))
+        for name, m in C.manifest_entries(ddir, ms.name):
+            if m.get("status") != "ingested":
+                continue
+            i = bisect.bisect_right(times, _stored_at(m))
+            if i < len(times) and after[i] <= name[:14]:
+                out.append(_entry_from_manifest(ms.name, name, m))
     return out
 
 
@@ -675,16 +688,14 @@ def _fetch_mentions(parent: FetchReport, *, streams, s, e, keep_set, ddir: Path,
     listed: dict[str, set] = {}
     for ms in mstreams:
         try:
-            found, covered = _index_entries(ms, base, ddir, s, e, policy, stop)
+            by_stream[ms.name], covered = _listed_files(ms, rep, base, ddir, s, e, policy,
+                                                        stop)
         except EventsListError as exc:
             rep.list_error = str(exc)
             continue
-        by_stream[ms.name] = select(found, s, e)
         listed[ms.name] = covered
-        have = {x.stamp for x in by_stream[ms.name]}
-        rep.unlisted_slots += sum(1 for t in expected_slots(ms, s, e) if t not in have)
         rep.unlisted_days += [f"{d:%Y-%m-%d}" for d in sorted(range_days - covered)
-                              if now >= d + pd.Timedelta(days=1, hours=1)]
+                              if _day_over(d, now)]
     rep.unlisted_days = sorted(set(rep.unlisted_days))
     entries = [x for xs in by_stream.values() for x in xs]
     rep.files_selected = len(entries)
@@ -904,7 +915,7 @@ def _complete_days(entries, s, e, ddir, now: pd.Timestamp) -> list[pd.Timestamp]
     mans: dict[tuple[str, str], dict] = {}
     out = []
     for d in pd.date_range(s, e, freq="D"):
-        ok = now >= d + pd.Timedelta(days=1, hours=1)
+        ok = _day_over(d, now)
         for x in by_day.get(d, []) if ok else ():
             key = (x.stream, x.month)
             if key not in mans:

@@ -32,9 +32,10 @@ import pyarrow.parquet as pq
 
 from ... import config
 from ...errors import CacheCorrupt
-from ...store import _merge_ranges, read_json, write_json_atomic
+from ...store import _replace_days, read_json, write_json_atomic
 from . import cache as C
 from .index import STREAMS, is_mentions
+from .parse import MENTIONS_SCHEMA
 
 #: MentionType codes of the GDELT 2.0 Event codebook.
 MENTION_TYPES = {1: "WEB", 2: "CITATIONONLY", 3: "CORE", 4: "DTIC", 5: "JSTOR",
@@ -74,20 +75,12 @@ def set_mentions_coverage(ddir: Path, stream: str, start: pd.Timestamp, end: pd.
                           days) -> list[dict]:
     """Make the days of [start, end] covered for ``stream``'s Mentions exactly when in
     ``days`` (days outside keep their record); written durably, after the mentions."""
-    keep = {pd.Timestamp(d).normalize() for d in days}
-    old = [d for r in mentions_coverage(ddir, stream)
-           for d in pd.date_range(r["start"], r["end"], freq="D")]
-    lo, hi = pd.Timestamp(start).normalize(), pd.Timestamp(end).normalize()
-    all_days = {d for d in old if not lo <= d <= hi} | {d for d in keep if lo <= d <= hi}
-    ranges = _merge_ranges([{"start": f"{d:%Y-%m-%d}", "end": f"{d:%Y-%m-%d}"}
-                            for d in sorted(all_days)])
+    ranges = _replace_days(mentions_coverage(ddir, stream), start, end, days)
     write_json_atomic(_coverage_path(ddir, stream), {"ranges": ranges}, durable=True)
     return ranges
 
 
 def _empty() -> pd.DataFrame:
-    from .parse import MENTIONS_SCHEMA
-
     return _tidy(MENTIONS_SCHEMA.empty_table().to_pandas())
 
 
@@ -151,11 +144,11 @@ def read_mentions(start=None, end=None, *, event_ids=None,
     filters = None
     if event_ids is not None:
         ids = sorted({int(x) for x in event_ids})
-        filters = [("GLOBALEVENTID", "in", ids)] if ids else None
         if not ids:
             df = _empty()
             df.attrs["coverage"] = {}
             return df
+        filters = [("GLOBALEVENTID", "in", ids)]
     # a file's mentions are stored under its publication month, which may be a month
     # after the mention time (a mention at 23:45 on the last day)
     mlo = f"{lo - pd.DateOffset(months=1):%Y-%m}" if lo is not None else ""

@@ -127,7 +127,7 @@ def _int64(v: str) -> int:
         raise ValueError(f"not an integer: {v[:30]!r}")
     x = int(v)
     if not -(1 << 53) < x < (1 << 53):
-        raise ValueError(f"integer out of range: {v[:30]!r}")
+        raise _OutOfRange(f"integer out of range: {v[:30]!r}")
     return x
 
 
@@ -137,12 +137,29 @@ def _finite(v: str) -> float:
         raise ValueError(f"not a number: {v[:30]!r}")
     x = float(v)
     if not math.isfinite(x):
-        raise ValueError(f"not a finite number: {v[:30]!r}")
+        raise _OutOfRange(f"not a finite number: {v[:30]!r}")
     return x
+
+
+class _OutOfRange(ValueError):
+    """A number that parses but is out of range (:func:`_int64`) or not finite (:func:`_finite`)."""
 
 
 _INT = re.compile(r"[+-]?[0-9]+")
 _CONVERT = {"I": _int64, "F": _finite, "S": None}
+
+
+def _typed_values(line: bytes, convs: list) -> list:
+    """The tab-separated fields of ``line`` through their converters (None: kept as text);
+    an empty field is None. ValueError when a value won't parse (:func:`_kept_reason`)."""
+    return [(c(v) if c else v) if v else None
+            for c, v in zip(convs, line.decode("utf-8", "replace").split("\t"), strict=True)]
+
+
+def _kept_reason(exc: ValueError) -> str:
+    """The malformed-line reason of a kept line whose value would not parse."""
+    return ("number out of range or not finite in a kept row" if isinstance(exc, _OutOfRange)
+            else "unparsable value in a kept row")
 
 
 def _typed_row(line: bytes, stream: Stream, name: str) -> tuple:
@@ -154,8 +171,7 @@ def _typed_row(line: bytes, stream: Stream, name: str) -> tuple:
     if line[-1:] == b"\r":
         line = line[:-1]
     convs, where = _layout(stream)
-    vals = [(c(v) if c else v) if v else None
-            for c, v in zip(convs, line.decode("utf-8", "replace").split("\t"), strict=True)]
+    vals = _typed_values(line, convs)
     if where is None:
         return (*vals, name)
     return (*[vals[i] if i >= 0 else None for i in where], name)
@@ -350,9 +366,7 @@ def parse_exports(datas: list[bytes], stream: Stream, actors: tuple[str, ...], *
             kept[f].append(_typed_row(sc.data[int(sc.s0[j]):int(sc.e0[j])], stream, sc.name))
         except ValueError as exc:
             valid[i] = False
-            _flag(sc, np.array([j]), "number out of range or not finite in a kept row"
-                  if str(exc).startswith(("integer out of range", "not a finite"))
-                  else "unparsable value in a kept row")
+            _flag(sc, np.array([j]), _kept_reason(exc))
 
     fv, nv = fid[valid], narts[valid]
     per_basis = {"sqldate": _totals(fv, vals[valid, 0], nv, len(scans)),
@@ -435,13 +449,9 @@ def _parse_mentions_file(data: bytes, name: str, ncols: int, convs: list, ids: s
                 why = "unparsable MentionTimeDate"
             elif int(gid) in ids:
                 try:
-                    vals = [(c(v) if c else v) if v else None for c, v in zip(
-                        convs, line.decode("utf-8", "replace").split("\t"), strict=True)]
-                    kept.append((*vals, name))
+                    kept.append((*_typed_values(line, convs), name))
                 except ValueError as exc:
-                    why = ("number out of range or not finite in a kept row"
-                           if str(exc).startswith(("integer out of range", "not a finite"))
-                           else "unparsable value in a kept row")
+                    why = _kept_reason(exc)
         if why is not None:
             reasons[why] = reasons.get(why, 0) + 1
             if len(examples) < MAX_EXAMPLES:

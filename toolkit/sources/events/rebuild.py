@@ -126,8 +126,7 @@ def _months_without_manifest(ddir: Path, streams, recorded: list[pd.Timestamp]) 
     lost): nothing says what their days hold."""
     out = set()
     for m in {f"{x:%Y-%m}" for x in recorded}:
-        if not any((C.stream_dir(ddir, st.name) / "manifest" / f"{m}.json").exists()
-                   for st in streams):
+        if not any(C.manifest_path(ddir, st.name, m).exists() for st in streams):
             out.add(m)
     return out
 
