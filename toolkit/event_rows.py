@@ -32,6 +32,7 @@ import numpy as np
 import pandas as pd
 
 from . import aggregate as A
+from . import config
 from .actors import validate_actors
 from .cameo import ROOT_CODES, event_description
 
@@ -70,7 +71,8 @@ _CODES = ("source", "target", "source_actor", "source_name", "source_type", "tar
 _BLANK_IS_EMPTY = ("source_type", "target_type")
 _INTS = ("GLOBALEVENTID", "quad_class", "num_articles", "num_mentions", "num_sources")
 _FLOATS = ("goldstein", "avg_tone")
-SOURCES = ("auto", "demo", "local", "bigquery")
+#: The sources :func:`load_events` understands: those of :func:`toolkit.load_cube`.
+SOURCES = config.SOURCES
 #: How each concrete source's events are dated and what they are, for captions.
 SYNTHETIC_NOTE = ("SYNTHETIC demo events: generated from the synthetic demo cube by "
                   "toolkit.sources.demo.events; not real GDELT events, and their URLs and "
@@ -293,7 +295,6 @@ def aggregate(events: pd.DataFrame, key: Iterable[str] | None = None) -> pd.Data
 def _local(s, e, pairs, roots, data_dir) -> tuple[pd.DataFrame, dict]:
     import duckdb
 
-    from . import config
     from .sources.events import cache as C
 
     ddir = config.data_dir(data_dir)
@@ -343,8 +344,6 @@ def events_cache_key(start, end, dyads, roots, actors, date_basis) -> str:
 
 
 def _events_cache_dir(data_dir):
-    from . import config
-
     return config.data_dir(data_dir) / "cubes" / "bigquery" / "events"
 
 
@@ -552,9 +551,7 @@ def load_events(start, end, *, dyads=None, root_codes=None, source: str = "auto"
                          "load_events('2026-02-21', '2026-02-21')")
     pairs, roots, lim = parse_dyads(dyads), parse_roots(root_codes), _check_limit(limit)
     acts = validate_actors(actors) if actors is not None else None
-    if not isinstance(source, str) or source.lower() not in SOURCES:
-        raise ValueError(f"Unknown source {source!r}; choose one of {', '.join(SOURCES)}")
-    requested = source.lower()
+    requested = K._check_source(source)
     chosen = K.resolve_source(requested, s, e, data_dir=data_dir)
     if chosen == "bigquery":
         raw, attrs = _bigquery(s, e, pairs, roots, data_dir)

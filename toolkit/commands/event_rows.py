@@ -5,9 +5,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from ..config import SOURCES
 from . import int_range, positive_float
-
-SOURCES = ("auto", "demo", "local", "bigquery")
 
 
 def register(sub: argparse._SubParsersAction) -> None:
