@@ -46,8 +46,6 @@ SELECTION: dict[str, tuple[list[str] | None, list[int] | None]] = {
 #: DOC registry query of each (undirected) dyad.
 DOC_QUERIES = {frozenset(("RUS", "KOR")): "rus-kor", frozenset(("RUS", "PRK")): "rus-prk",
                frozenset(("KOR", "PRK")): "kor-prk"}
-_SHOW = ["date", "source_name", "event_description", "target_name", "num_articles",
-         "goldstein", "avg_tone", "share", "url"]
 
 
 @dataclass
