@@ -343,8 +343,11 @@ def events_cache_key(start, end, dyads, roots, actors, date_basis) -> str:
     return hashlib.sha256(json.dumps(req, sort_keys=True).encode()).hexdigest()[:24]
 
 
-def _events_cache_dir(data_dir):
-    return config.data_dir(data_dir) / "cubes" / "bigquery" / "events"
+def _events_cache_path(s, e, pairs, roots, defaults: dict, data_dir):
+    """``cubes/bigquery/events/<events_cache_key>.parquet`` of a request (its ``.json`` record
+    beside it), under the BigQuery cube's actor set and date basis (:func:`_bq_defaults`)."""
+    key = events_cache_key(s, e, pairs, roots, defaults["actors"], defaults["date_basis"])
+    return config.data_dir(data_dir) / "cubes" / "bigquery" / "events" / f"{key}.parquet"
 
 
 class EventsNotCached(ValueError):
@@ -378,8 +381,7 @@ def _bigquery(s, e, pairs, roots, data_dir) -> tuple[pd.DataFrame, dict]:
     from .store import read_json
 
     d = _bq_defaults(data_dir)
-    key = events_cache_key(s, e, pairs, roots, d["actors"], d["date_basis"])
-    path = _events_cache_dir(data_dir) / f"{key}.parquet"
+    path = _events_cache_path(s, e, pairs, roots, d, data_dir)
     if not path.exists():
         dy = "" if pairs is None else " --dyad " + ",".join(f"{a}→{b}" for a, b in pairs)
         rt = "" if roots is None else " --root " + ",".join(roots)
@@ -456,8 +458,7 @@ def fetch_bigquery_events(start, end, *, dyads=None, root_codes=None,
     d = _bq_defaults(data_dir)
     limit = B.max_bytes_from_gb(max_gb)
     sql = _bq_sql(s, e, pairs, roots, d["actors"], d["date_basis"], d["pad_days"], d["table"])
-    key = events_cache_key(s, e, pairs, roots, d["actors"], d["date_basis"])
-    path = _events_cache_dir(data_dir) / f"{key}.parquet"
+    path = _events_cache_path(s, e, pairs, roots, d, data_dir)
     if path.exists() and not refresh:
         if verbose:
             print(f"BigQuery events {s:%Y-%m-%d}..{e:%Y-%m-%d} already cached ({path}): "
