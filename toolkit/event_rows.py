@@ -247,8 +247,9 @@ def finish(df: pd.DataFrame) -> pd.DataFrame:
                 v = v.fillna("")
         out[c] = v.to_numpy() if c not in _CODES else v.array
     codes = out["event_code"].fillna(out["root_code"])
+    text = {c: event_description(c) for c in codes.unique()}  # a few hundred codes, many rows
     out.insert(COLUMNS.index("event_description"), "event_description",
-               pd.array([event_description(c) for c in codes], dtype="string"))
+               pd.array([text[c] for c in codes], dtype="string"))
     out = out.sort_values(["num_articles", "GLOBALEVENTID"], ascending=[False, True],
                           kind="stable").reset_index(drop=True)
     return out[COLUMNS]
