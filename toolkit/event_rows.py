@@ -562,16 +562,18 @@ def load_events(start, end, *, dyads=None, root_codes=None, source: str = "auto"
         if chosen == "demo":
             from .sources.demo import events as demo_events
 
-            raw = demo_events.events_from_cube(K.load_cube(s, e, source="demo"))
-            attrs = {"source": "demo", "synthetic": True, "note": SYNTHETIC_NOTE,
-                     "date_basis": "sqldate"}
-            keep = np.ones(len(raw), bool)
+            cube = K.load_cube(s, e, source="demo")
+            # a cell's events carry its source, target and root, and depend on its key only:
+            # generate those of the cells asked for, not every cell's and then filter
+            keep = np.ones(len(cube), bool)
             if pairs is not None:
-                keep &= pd.MultiIndex.from_frame(raw[["source", "target"]].astype(str)
+                keep &= pd.MultiIndex.from_frame(cube[["source", "target"]].astype(str)
                                                  ).isin(pairs)
             if roots is not None:
-                keep &= raw["root_code"].astype(str).isin(roots).to_numpy()
-            raw = raw[keep]
+                keep &= cube["root_code"].astype(str).isin(roots).to_numpy()
+            raw = demo_events.events_from_cube(cube[keep])
+            attrs = {"source": "demo", "synthetic": True, "note": SYNTHETIC_NOTE,
+                     "date_basis": "sqldate"}
         else:
             raw, attrs = _local(s, e, pairs, roots, data_dir)
     ev = finish(raw)
