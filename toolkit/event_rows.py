@@ -217,9 +217,9 @@ def _dateadded(v: pd.Series) -> pd.Series:
     out = pd.Series(pd.NaT, index=txt.index, dtype="datetime64[ns, UTC]")
     if long.any():
         out[long] = pd.to_datetime(txt[long], format="%Y%m%d%H%M%S", utc=True)
-    if (~long & txt.notna()).any():
-        m = ~long & txt.notna()
-        out[m] = pd.to_datetime(txt[m], format="%Y%m%d", utc=True)
+    short = ~long & txt.notna()
+    if short.any():
+        out[short] = pd.to_datetime(txt[short], format="%Y%m%d", utc=True)
     return out
 
 
