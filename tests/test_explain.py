@@ -48,6 +48,25 @@ def test_demo_explanation_reproduces_the_charted_value(demo_idx, index):
     assert set(ex.events["source"] + ex.events["target"]) == {"RUSKOR"}
 
 
+@pytest.mark.parametrize("index", ALL)
+def test_a_frame_of_official_speakers_is_explained_by_their_events_alone(index):
+    """The frame counts officials' events in its numerator: so does its explanation (it used
+    to explain the all-speakers value, 78.5 for a charted 32.0 in volume)."""
+    c = toolkit.load_cube("2026-02-01", "2026-02-28", source="demo")
+    t = toolkit.load_daily_totals("2026-02-01", "2026-02-28", source="demo")
+    idx = toolkit.compute_indices(c, t, [index], dyads=["RUS→KOR"], freq="M",
+                                  speakers="official")
+    ex = toolkit.explain(idx, "RUS→KOR", index, "2026-02-21")
+    assert ex.value == pytest.approx(_value(idx, "RUS→KOR", index, "2026-02-01"), rel=1e-9)
+    official = idx.attrs["speaker_codes"]
+    assert len(ex.events) > 0 and ex.events["source_type"].isin(official).all()
+    assert ex.events["share"].sum() == pytest.approx(1.0, abs=1e-3)
+    assert any("count in the value" in n for n in ex.notes)
+    everyone = toolkit.explain(toolkit.compute_indices(c, t, [index], dyads=["RUS→KOR"],
+                                                       freq="M"), "RUS→KOR", index, "2026-02-21")
+    assert len(everyone.events) > len(ex.events)
+
+
 def test_threat_rate_is_made_of_threats_and_verbal_conflict_of_quad_3(demo_idx):
     day = _busiest_day(demo_idx["D"], "RUS→KOR", "threat_rate")
     ex = toolkit.explain(demo_idx["D"], "RUS→KOR", "threat_rate", day)

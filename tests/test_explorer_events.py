@@ -12,6 +12,7 @@ import pytest
 from plotly.callbacks import Points
 
 import toolkit
+from toolkit.speakers import GROUPS
 
 
 @pytest.fixture
@@ -74,3 +75,12 @@ def test_milestone_markers_are_not_clickable(ex):
     marks = [t for t in ex.figure.data if isinstance(t.meta, dict)
              and t.meta.get("role") == "milestones"]
     assert marks and all(not t._click_callbacks for t in marks)
+
+
+def test_click_on_an_officials_chart_lists_officials_events_and_their_value(ex):
+    ex.set(speakers="official")
+    day = _threat_day(ex)
+    y = _click(ex, "RUS→KOR", day)
+    shown = ex.events.last
+    assert shown.value == pytest.approx(y, rel=1e-12) and len(shown.events) > 0
+    assert shown.events["source_type"].isin(GROUPS["official"]).all()

@@ -86,7 +86,7 @@ def event_description(code) -> str:
     if c in EVENT_CODES:
         return EVENT_CODES[c]
     if len(c) == 2 and c in ROOT_CODES:
-        return ROOT_CODES[c][0]
+        return root_name(c)
     if len(c) >= 2 and c[:2] in ROOT_CODES:
-        return f"{ROOT_CODES[c[:2]][0]} (code {c}, not in the CAMEO codebook)"
+        return f"{root_name(c[:2])} (code {c}, not in the CAMEO codebook)"
     return f"Unknown CAMEO code {c!r}" if c else "No event code"

@@ -32,6 +32,7 @@ import numpy as np
 import pandas as pd
 
 from . import aggregate as A
+from . import config
 from .actors import validate_actors
 from .cameo import ROOT_CODES, event_description
 
@@ -70,7 +71,8 @@ _CODES = ("source", "target", "source_actor", "source_name", "source_type", "tar
 _BLANK_IS_EMPTY = ("source_type", "target_type")
 _INTS = ("GLOBALEVENTID", "quad_class", "num_articles", "num_mentions", "num_sources")
 _FLOATS = ("goldstein", "avg_tone")
-SOURCES = ("auto", "demo", "local", "bigquery")
+#: The sources :func:`load_events` understands: those of :func:`toolkit.load_cube`.
+SOURCES = config.SOURCES
 #: How each concrete source's events are dated and what they are, for captions.
 SYNTHETIC_NOTE = ("SYNTHETIC demo events: generated from the synthetic demo cube by "
                   "toolkit.sources.demo.events; not real GDELT events, and their URLs and "
@@ -215,9 +217,9 @@ def _dateadded(v: pd.Series) -> pd.Series:
     out = pd.Series(pd.NaT, index=txt.index, dtype="datetime64[ns, UTC]")
     if long.any():
         out[long] = pd.to_datetime(txt[long], format="%Y%m%d%H%M%S", utc=True)
-    if (~long & txt.notna()).any():
-        m = ~long & txt.notna()
-        out[m] = pd.to_datetime(txt[m], format="%Y%m%d", utc=True)
+    short = ~long & txt.notna()
+    if short.any():
+        out[short] = pd.to_datetime(txt[short], format="%Y%m%d", utc=True)
     return out
 
 
@@ -245,8 +247,9 @@ def finish(df: pd.DataFrame) -> pd.DataFrame:
                 v = v.fillna("")
         out[c] = v.to_numpy() if c not in _CODES else v.array
     codes = out["event_code"].fillna(out["root_code"])
+    text = {c: event_description(c) for c in codes.unique()}  # a few hundred codes, many rows
     out.insert(COLUMNS.index("event_description"), "event_description",
-               pd.array([event_description(c) for c in codes], dtype="string"))
+               pd.array([text[c] for c in codes], dtype="string"))
     out = out.sort_values(["num_articles", "GLOBALEVENTID"], ascending=[False, True],
                           kind="stable").reset_index(drop=True)
     return out[COLUMNS]
@@ -293,7 +296,6 @@ def aggregate(events: pd.DataFrame, key: Iterable[str] | None = None) -> pd.Data
 def _local(s, e, pairs, roots, data_dir) -> tuple[pd.DataFrame, dict]:
     import duckdb
 
-    from . import config
     from .sources.events import cache as C
 
     ddir = config.data_dir(data_dir)
@@ -342,10 +344,11 @@ def events_cache_key(start, end, dyads, roots, actors, date_basis) -> str:
     return hashlib.sha256(json.dumps(req, sort_keys=True).encode()).hexdigest()[:24]
 
 
-def _events_cache_dir(data_dir):
-    from . import config
-
-    return config.data_dir(data_dir) / "cubes" / "bigquery" / "events"
+def _events_cache_path(s, e, pairs, roots, defaults: dict, data_dir):
+    """``cubes/bigquery/events/<events_cache_key>.parquet`` of a request (its ``.json`` record
+    beside it), under the BigQuery cube's actor set and date basis (:func:`_bq_defaults`)."""
+    key = events_cache_key(s, e, pairs, roots, defaults["actors"], defaults["date_basis"])
+    return config.data_dir(data_dir) / "cubes" / "bigquery" / "events" / f"{key}.parquet"
 
 
 class EventsNotCached(ValueError):
@@ -379,8 +382,7 @@ def _bigquery(s, e, pairs, roots, data_dir) -> tuple[pd.DataFrame, dict]:
     from .store import read_json
 
     d = _bq_defaults(data_dir)
-    key = events_cache_key(s, e, pairs, roots, d["actors"], d["date_basis"])
-    path = _events_cache_dir(data_dir) / f"{key}.parquet"
+    path = _events_cache_path(s, e, pairs, roots, d, data_dir)
     if not path.exists():
         dy = "" if pairs is None else " --dyad " + ",".join(f"{a}→{b}" for a, b in pairs)
         rt = "" if roots is None else " --root " + ",".join(roots)
@@ -457,8 +459,7 @@ def fetch_bigquery_events(start, end, *, dyads=None, root_codes=None,
     d = _bq_defaults(data_dir)
     limit = B.max_bytes_from_gb(max_gb)
     sql = _bq_sql(s, e, pairs, roots, d["actors"], d["date_basis"], d["pad_days"], d["table"])
-    key = events_cache_key(s, e, pairs, roots, d["actors"], d["date_basis"])
-    path = _events_cache_dir(data_dir) / f"{key}.parquet"
+    path = _events_cache_path(s, e, pairs, roots, d, data_dir)
     if path.exists() and not refresh:
         if verbose:
             print(f"BigQuery events {s:%Y-%m-%d}..{e:%Y-%m-%d} already cached ({path}): "
@@ -552,9 +553,7 @@ def load_events(start, end, *, dyads=None, root_codes=None, source: str = "auto"
                          "load_events('2026-02-21', '2026-02-21')")
     pairs, roots, lim = parse_dyads(dyads), parse_roots(root_codes), _check_limit(limit)
     acts = validate_actors(actors) if actors is not None else None
-    if not isinstance(source, str) or source.lower() not in SOURCES:
-        raise ValueError(f"Unknown source {source!r}; choose one of {', '.join(SOURCES)}")
-    requested = source.lower()
+    requested = K._check_source(source)
     chosen = K.resolve_source(requested, s, e, data_dir=data_dir)
     if chosen == "bigquery":
         raw, attrs = _bigquery(s, e, pairs, roots, data_dir)
@@ -563,16 +562,18 @@ def load_events(start, end, *, dyads=None, root_codes=None, source: str = "auto"
         if chosen == "demo":
             from .sources.demo import events as demo_events
 
-            raw = demo_events.events_from_cube(K.load_cube(s, e, source="demo"))
-            attrs = {"source": "demo", "synthetic": True, "note": SYNTHETIC_NOTE,
-                     "date_basis": "sqldate"}
-            keep = np.ones(len(raw), bool)
+            cube = K.load_cube(s, e, source="demo")
+            # a cell's events carry its source, target and root, and depend on its key only:
+            # generate those of the cells asked for, not every cell's and then filter
+            keep = np.ones(len(cube), bool)
             if pairs is not None:
-                keep &= pd.MultiIndex.from_frame(raw[["source", "target"]].astype(str)
+                keep &= pd.MultiIndex.from_frame(cube[["source", "target"]].astype(str)
                                                  ).isin(pairs)
             if roots is not None:
-                keep &= raw["root_code"].astype(str).isin(roots).to_numpy()
-            raw = raw[keep]
+                keep &= cube["root_code"].astype(str).isin(roots).to_numpy()
+            raw = demo_events.events_from_cube(cube[keep])
+            attrs = {"source": "demo", "synthetic": True, "note": SYNTHETIC_NOTE,
+                     "date_basis": "sqldate"}
         else:
             raw, attrs = _local(s, e, pairs, roots, data_dir)
     ev = finish(raw)

@@ -46,8 +46,6 @@ SELECTION: dict[str, tuple[list[str] | None, list[int] | None]] = {
 #: DOC registry query of each (undirected) dyad.
 DOC_QUERIES = {frozenset(("RUS", "KOR")): "rus-kor", frozenset(("RUS", "PRK")): "rus-prk",
                frozenset(("KOR", "PRK")): "kor-prk"}
-_SHOW = ["date", "source_name", "event_description", "target_name", "num_articles",
-         "goldstein", "avg_tone", "share", "url"]
 
 
 @dataclass
@@ -268,25 +266,35 @@ def explain(frame: pd.DataFrame, dyad, index: str, when, *, freq: str | None = N
         sel = sel[sel["root_code"].isin(roots)]
     if quads is not None:
         sel = sel[sel["quad_class"].isin(quads)]
+    # a frame computed with speakers= counts only those speakers' events in its numerators
+    # (denominators: every speaker), so the events that make its value are theirs alone
+    codes = frame.attrs.get("speaker_codes")
+    num = sel
+    if codes is not None:
+        num = sel[sel["source_type"].isin(codes)]
+        ev = ev[ev["source_type"].isin(codes)].reset_index(drop=True)
+        notes.append(f"only the events of {frame.attrs.get('speakers') or 'the chosen speakers'}"
+                     " count in the value, as in the frame; its denominator counts every "
+                     "speaker")
     n_total = float(totals["total_events"].sum())
     if index in ("volume", "threat_rate"):
         den = n_total
         contrib = np.full(len(ev), 1e6 / den) if den > 0 else np.full(len(ev), np.nan)
-        value = 1e6 * sel["events"].sum() / den if den > 0 else np.nan
+        value = 1e6 * num["events"].sum() / den if den > 0 else np.nan
     elif index == "verbal_conflict_share":
         den = float(cell["events"].sum())
         contrib = np.full(len(ev), 1.0 / den) if den > 0 else np.full(len(ev), np.nan)
-        value = sel["events"].sum() / den if den > 0 else np.nan
+        value = num["events"].sum() / den if den > 0 else np.nan
     elif index == "hostility":
         den = float(sel["articles"].sum())
         contrib = (-ev["goldstein"] * ev["num_articles"] / den).to_numpy() if den > 0 \
             else np.full(len(ev), np.nan)
-        value = -sel["goldstein_x_articles"].sum() / den if den > 0 else np.nan
+        value = -num["goldstein_x_articles"].sum() / den if den > 0 else np.nan
     else:  # tone
         den = float(sel["articles"].sum())
         contrib = (ev["avg_tone"] * ev["num_articles"] / den).to_numpy() if den > 0 \
             else np.full(len(ev), np.nan)
-        value = sel["tone_x_articles"].sum() / den if den > 0 else np.nan
+        value = num["tone_x_articles"].sum() / den if den > 0 else np.nan
     ev = ev.assign(contribution=contrib,
                    share=contrib / value if value and np.isfinite(value) else np.nan)
     if frame.attrs.get("rolling"):

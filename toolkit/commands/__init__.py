@@ -2,13 +2,16 @@
 
 The ``argparse`` type functions below check numeric flags where they are parsed, so that a
 bad value (``--workers 0``, ``--timeout nan``, ``--max-gb inf``) is refused with a one-line
-message naming the flag and exit status 2, before anything runs.
+message naming the flag and exit status 2, before anything runs. :func:`out_path` and
+:func:`write_table` are the ``--out FILE.csv|.parquet`` of the commands that write a table.
 """
 
 from __future__ import annotations
 
 import argparse
 import math
+from collections.abc import Callable
+from pathlib import Path
 
 
 def _number(text: str, kind: type, lo: float | None, lo_open: bool, hi: float | None):
@@ -62,3 +65,30 @@ def nonneg_float(text: str) -> float:
     0.0
     """
     return _number(text, float, 0, False, None)
+
+
+def out_path(text: str) -> Path:
+    """``--out`` as a path; ValueError (exit 2) unless it ends in .csv or .parquet.
+
+    Examples
+    --------
+    >>> out_path("cube.parquet").name
+    'cube.parquet'
+    """
+    out = Path(text)
+    if out.suffix.lower() not in (".csv", ".parquet"):
+        raise ValueError(f"--out must end in .csv or .parquet, got {out.name!r}")
+    return out
+
+
+def write_table(df, out: Path, *, for_csv: Callable | None = None) -> None:
+    """Write ``df`` atomically to ``out`` (:func:`out_path`): .csv with dates as YYYY-MM-DD
+    (after ``for_csv(df)`` if given, e.g. to format timestamps), else .parquet."""
+    from ..store import atomic_path
+
+    with atomic_path(out) as tmp:
+        if out.suffix.lower() == ".csv":
+            (df if for_csv is None else for_csv(df)).to_csv(tmp, index=False,
+                                                             date_format="%Y-%m-%d")
+        else:
+            df.to_parquet(tmp, index=False)

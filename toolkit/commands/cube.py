@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 
 from ..config import SOURCES
+from . import out_path, write_table
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -26,9 +26,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     from ..cube import load_cube, load_daily_totals
 
-    out = Path(args.out)
-    if out.suffix.lower() not in (".csv", ".parquet"):
-        raise ValueError(f"--out must end in .csv or .parquet, got {out.name!r}")
+    out = out_path(args.out)
     if args.totals:
         df = load_daily_totals(args.start, args.end, source=args.source, data_dir=args.data_dir)
     else:
@@ -44,13 +42,7 @@ def run(args: argparse.Namespace) -> int:
             f"0 rows: source={a.get('source')} holds {a.get('start')}..{a.get('end')} but has "
             f"no events among actors {','.join(a.get('actors') or []) or args.actors} there; "
             f"nothing written to {out}. Widen --start/--end or --actors")
-    from ..store import atomic_path
-
-    with atomic_path(out) as tmp:
-        if out.suffix.lower() == ".csv":
-            df.to_csv(tmp, index=False, date_format="%Y-%m-%d")
-        else:
-            df.to_parquet(tmp, index=False)
+    write_table(df, out)
     note = " — SYNTHETIC demo data" if df.attrs.get("synthetic") else ""
     print(f"wrote {len(df):,} rows from source={df.attrs.get('source')}{note} to {out}")
     return 0

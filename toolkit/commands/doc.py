@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 
-from . import int_range, nonneg_float, positive_float
+from . import int_range, nonneg_float, out_path, positive_float, write_table
 
 
 def register_fetch(fetch_sub: argparse._SubParsersAction) -> None:
@@ -53,9 +52,7 @@ def run_fetch(args: argparse.Namespace) -> int:
     from ..cli import CLIError
     from ..sources.doc.query import DocError, DocQueryError, doc_timeline
 
-    out = Path(args.out) if args.out else None
-    if out is not None and out.suffix.lower() not in (".csv", ".parquet"):
-        raise ValueError(f"--out must end in .csv or .parquet, got {out.name!r}")
+    out = out_path(args.out) if args.out else None
     frames = []
     for query in args.query:
         for mode in args.mode or ["timelinevol"]:
@@ -72,14 +69,8 @@ def run_fetch(args: argparse.Namespace) -> int:
                   f"{df.attrs['cache_hits']} windows from the cache")
             frames.append(df)
     if out is not None:
-        from ..store import atomic_path
-
         df = pd.concat(frames, ignore_index=True)
-        with atomic_path(out) as tmp:
-            if out.suffix.lower() == ".csv":
-                df.to_csv(tmp, index=False, date_format="%Y-%m-%d")
-            else:
-                df.to_parquet(tmp, index=False)
+        write_table(df, out)
         print(f"wrote {len(df):,} rows to {out}")
     return 0
 

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 
-from . import int_range, positive_float
-
-SOURCES = ("auto", "demo", "local", "bigquery")
+from ..config import SOURCES
+from . import int_range, out_path, positive_float, write_table
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -48,9 +46,7 @@ def run(args: argparse.Namespace) -> int:
     from ..errors import ToolkitError
     from ..event_rows import fetch_bigquery_events, load_events
 
-    out = Path(args.out)
-    if out.suffix.lower() not in (".csv", ".parquet"):
-        raise ValueError(f"--out must end in .csv or .parquet, got {out.name!r}")
+    out = out_path(args.out)
     if args.fetch and args.source != "bigquery":
         raise ValueError("--fetch runs the BigQuery query; use it with --source bigquery")
     dyads, roots = _joined(args.dyad), _joined(args.root)
@@ -67,14 +63,8 @@ def run(args: argparse.Namespace) -> int:
             f"has no event for dyads {','.join(a.get('dyads') or ['all'])} and roots "
             f"{','.join(a.get('root_codes') or ['all'])} there; nothing written to {out}. "
             "Widen --start/--end, --dyad or --root")
-    from ..store import atomic_path
-
-    with atomic_path(out) as tmp:
-        if out.suffix.lower() == ".csv":
-            df.assign(dateadded=df["dateadded"].dt.strftime("%Y-%m-%dT%H:%M:%SZ")).to_csv(
-                tmp, index=False, date_format="%Y-%m-%d")
-        else:
-            df.to_parquet(tmp, index=False)
+    write_table(df, out, for_csv=lambda d: d.assign(
+        dateadded=d["dateadded"].dt.strftime("%Y-%m-%dT%H:%M:%SZ")))
     note = " — SYNTHETIC demo data (placeholder URLs)" if df.attrs.get("synthetic") else ""
     print(f"wrote {len(df):,} events from source={df.attrs.get('source')}{note} to {out}")
     return 0

@@ -91,7 +91,8 @@ def _cell_events(cell: dict, extra_keys: list[str]) -> dict[str, list]:
     cw = np.array([3.0 if c.endswith("0") else 1.0 for c in codes])
     ev_codes = rng.choice(codes, n, p=cw / cw.sum())
     day = pd.Timestamp(cell["date"])
-    added = day + pd.to_timedelta(rng.integers(0, 96, n) * 15, unit="min")
+    # naive UTC, datetime64[ns]: made tz-aware once, for all cells, in events_from_cube
+    added = np.datetime64(day, "ns") + (rng.integers(0, 96, n) * 15).astype("timedelta64[m]")
     s, t = str(cell["source"]), str(cell["target"])
     s_type = (np.full(n, str(cell["source_type"]), dtype=object) if "source_type" in cell
               else rng.choice(_TYPES, n, p=_TYPE_P))
@@ -100,7 +101,7 @@ def _cell_events(cell: dict, extra_keys: list[str]) -> dict[str, list]:
     out = {
         "GLOBALEVENTID": gid,
         "date": np.full(n, day),
-        "dateadded": added.tz_localize("UTC"),
+        "dateadded": added,
         "source": [s] * n, "target": [t] * n,
         "source_actor": [s + x for x in s_type],
         "source_name": [f"{_NAMES.get(s, s)} {x} (synthetic)".replace("  ", " ")
@@ -154,8 +155,7 @@ def events_from_cube(cube: pd.DataFrame) -> pd.DataFrame:
     cols = {}
     for k, v in parts.items():
         if k == "dateadded":
-            cols[k] = pd.DatetimeIndex(np.concatenate([x.tz_convert(None).to_numpy()
-                                                       for x in v])).tz_localize("UTC")
+            cols[k] = pd.DatetimeIndex(np.concatenate(v)).tz_localize("UTC")
         else:
             cols[k] = np.concatenate(v)
     df = pd.DataFrame(cols)

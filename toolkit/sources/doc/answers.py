@@ -39,7 +39,6 @@ ARTICLES = S.DOC_ARTICLES
 # validation (before anything is cached, and again when a cached file is read)
 
 _DATE_RE = re.compile(r"\d{8}T\d{6}Z\Z")
-_ART_DATE_RE = _DATE_RE
 # keys the API puts beside "timeline" / "articles"; an object with other keys only is not an
 # answer (e.g. {"error": ...} from something in front of the API)
 _INFO_KEYS = {"query_details"}
