@@ -51,6 +51,7 @@ def _measured_bytes_per_row() -> tuple[dict[str, float], str]:
 def _synthetic_events(n: int, seed: int = 7) -> pd.DataFrame:
     rng = np.random.default_rng(seed)
     codes = np.array(["RUS", "KOR", "PRK", "USA", "CHN", "", "UKR", "JPN"])
+    types = np.array(["", "", "GOV", "MIL", "MED", "BUS"])  # the speaker: part of the cube key
     days = rng.integers(1, 29, n)
     roots = np.array([f"{r:02d}" for r in range(1, 21)])
     root = roots[rng.integers(0, 20, n)]
@@ -59,6 +60,7 @@ def _synthetic_events(n: int, seed: int = 7) -> pd.DataFrame:
         "SQLDATE": 20240200 + days,
         "DATEADDED": (20240200 + days) * 1_000_000 + 120000,
         "Actor1CountryCode": codes[rng.integers(0, len(codes), n)],
+        "Actor1Type1Code": types[rng.integers(0, len(types), n)],
         "Actor2CountryCode": codes[rng.integers(0, len(codes), n)],
         "IsRootEvent": rng.integers(0, 2, n),
         "EventRootCode": root,
@@ -78,8 +80,9 @@ def _pandas_cube(ev: pd.DataFrame, actors=("RUS", "KOR", "PRK")) -> pd.DataFrame
     d = d.assign(date=pd.to_datetime(d["SQLDATE"].astype(str), format="%Y%m%d"),
                  r=(d["IsRootEvent"] == 1).astype(int), gxa=d["GoldsteinScale"] * d["NumArticles"],
                  txa=d["AvgTone"] * d["NumArticles"])
-    return d.groupby(["date", "Actor1CountryCode", "Actor2CountryCode", "EventRootCode",
-                      "QuadClass"]).agg(events=("r", "size"), root_events=("r", "sum"),
+    return d.groupby(["date", "Actor1CountryCode", "Actor1Type1Code", "Actor2CountryCode",
+                      "EventRootCode", "QuadClass"]).agg(events=("r", "size"),
+                                                         root_events=("r", "sum"),
                                         articles=("NumArticles", "sum"),
                                         mentions=("NumMentions", "sum"),
                                         sources=("NumSources", "sum"),
